@@ -1,0 +1,28 @@
+// Live monitoring state: regions and targets, as the kdamond owns them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/params.h"
+
+namespace damon {
+
+struct Region {
+  AddrRange ar;                   // core address units, aligned to the min region size
+  uint64_t sampling_addr = 0;     // the address checked this sampling interval
+  uint32_t nr_accesses = 0;       // raw count in the current aggregation
+  uint32_t nr_accesses_bp = 0;    // smoothed count x 10000 (what patterns see)
+  uint32_t last_nr_accesses = 0;  // count of the previous aggregation
+  uint32_t age = 0;               // aggregation intervals the pattern persisted
+
+  uint64_t size() const { return ar.size(); }
+};
+
+struct Target {
+  int pid = 0;        // vaddr/fvaddr
+  bool valid = true;  // false once the process is gone
+  std::vector<Region> regions;  // sorted, non-overlapping
+};
+
+}  // namespace damon
