@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds every configuration the tests need and runs
+# them all through one ctest run (its summary line is the last thing printed).
+#
+# Sanitizer configurations build only the test binaries that need them:
+#   ASan+UBSan: the unit tests of every layer;
+#   TSan:       the concurrency tests (kdamond request API, state-commit stress);
+#   libFuzzer:  the attribute write-path fuzzer (clang), run for FUZZ_SECONDS.
+# Environment: JOBS (default nproc), BUILD_DIR (default ./build),
+# FUZZ_SECONDS (default 60), STRESS_SECONDS (default 60), DAMO (damo tests).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+
+jobs=${JOBS:-$(nproc)}
+build=${BUILD_DIR:-$root/build}
+
+configure() {
+  local dir=$1; shift
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+}
+
+asan_tests=(core_tests damos_tests sim_tests kdamond_tests fs_tests)
+tsan_tests=(kdamond_tests control_stress_tests)
+
+echo "== ASan+UBSan build: ${asan_tests[*]}"
+configure "$build-asan" -DDAMONFS_SANITIZE=address -DDAMONFS_BENCH=OFF
+ninja -C "$build-asan" -j "$jobs" "${asan_tests[@]}"
+
+echo "== TSan build: ${tsan_tests[*]}"
+configure "$build-tsan" -DDAMONFS_SANITIZE=thread -DDAMONFS_BENCH=OFF
+ninja -C "$build-tsan" -j "$jobs" "${tsan_tests[@]}"
+
+echo "== libFuzzer build (clang)"
+CC=clang CXX=clang++ configure "$build-fuzz" -DDAMONFS_FUZZ=ON -DDAMONFS_BENCH=OFF -DBUILD_TESTING=OFF
+ninja -C "$build-fuzz" -j "$jobs" tree_write_fuzzer
+
+echo "== main build"
+configure "$build" \
+  -DDAMONFS_ASAN_DIR="$build-asan" -DDAMONFS_TSAN_DIR="$build-tsan" -DDAMONFS_FUZZ_DIR="$build-fuzz"
+ninja -C "$build" -j "$jobs"
+
+cd "$build"
+ctest --output-on-failure -j "$jobs"
