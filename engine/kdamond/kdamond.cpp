@@ -1,0 +1,110 @@
+#include "engine/kdamond/kdamond.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+namespace damon {
+namespace {
+
+const Clock& steady_clock() {
+  static const SteadyClock clock;
+  return clock;
+}
+
+}  // namespace
+
+Kdamond::Kdamond() : Kdamond(steady_clock()) {}
+
+Kdamond::Kdamond(const Clock& control_clock) : control_clock_(control_clock) {}
+
+Kdamond::~Kdamond() { stop(); }
+
+int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit) {
+  // A callback would wait for the lock its own thread's joiner holds.
+  if (!work) return -EINVAL;
+  if (on_kdamond_thread()) return -EDEADLK;
+  std::lock_guard lock(lifecycle_mu_);
+  if (running()) return -EBUSY;
+  // The previous run may have stopped by itself; reap its thread.
+  if (thread_.joinable()) thread_.join();
+
+  std::promise<int> started;
+  std::future<int> result = started.get_future();
+  try {
+    thread_ = std::thread(&Kdamond::thread_main, this, index, std::move(work), std::move(on_exit),
+                          std::move(started));
+  } catch (const std::system_error&) {
+    return -EAGAIN;
+  }
+  const int err = result.get();
+  if (err != 0) thread_.join();
+  return err;
+}
+
+bool Kdamond::request_stop() { return inbox_.request_stop(); }
+
+bool Kdamond::stop() {
+  if (on_kdamond_thread()) return request_stop();
+  std::lock_guard lock(lifecycle_mu_);
+  const bool was_running = request_stop();
+  if (thread_.joinable()) thread_.join();
+  return was_running;
+}
+
+pid_t Kdamond::tid() const { return running() ? tid_.load(std::memory_order_acquire) : -1; }
+
+bool Kdamond::on_kdamond_thread() const {
+  return thread_id_.load(std::memory_order_acquire) == std::this_thread::get_id();
+}
+
+int Kdamond::call(std::function<int(KdamondWork&)> fn, Completion done) {
+  return inbox_.push(CallRequest{std::move(fn), std::move(done)});
+}
+
+int Kdamond::call_and_wait(std::function<int(KdamondWork&)> fn) {
+  if (on_kdamond_thread()) return -EDEADLK;
+  auto latch = std::make_shared<CompletionLatch>();
+  const int err = call(std::move(fn), CompletionLatch::completion(latch));
+  return err != 0 ? err : latch->wait();
+}
+
+std::optional<RepeatHandle> Kdamond::repeat(uint64_t period_us,
+                                            std::function<void(KdamondWork&)> fn,
+                                            Completion on_end) {
+  if (period_us == 0) return std::nullopt;
+  auto control = std::make_shared<RepeatControl>(period_us);
+  if (inbox_.push(RepeatRequest{control, std::move(fn), std::move(on_end), std::nullopt}) != 0)
+    return std::nullopt;
+  return RepeatHandle(std::move(control));
+}
+
+int Kdamond::walk(DamosWalk::RegionSink on_region, Completion done) {
+  return inbox_.push(WalkRequest{std::move(on_region), std::move(done)});
+}
+
+void Kdamond::thread_main(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
+                          std::promise<int> started) {
+  thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
+  // Linux thread names are at most 15 characters: "kdamond." + 7 digits.
+  const std::string name = "kdamond." + std::to_string(index);
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  tid_.store(gettid(), std::memory_order_release);
+
+  const int err = work->start();
+  if (err != 0) {
+    work.reset();  // on this thread, like every other use of the work
+    thread_id_.store(std::thread::id(), std::memory_order_release);
+    started.set_value(err);
+    return;
+  }
+  const KdamondExit reason = run_kdamond_loop(std::move(work), inbox_, control_clock_,
+                                              [&started] { started.set_value(0); });
+  if (on_exit) on_exit(reason);
+  thread_id_.store(std::thread::id(), std::memory_order_release);
+}
+
+}  // namespace damon

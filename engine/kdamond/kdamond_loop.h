@@ -1,0 +1,27 @@
+// The body of a kdamond thread, once its work has started: sleep, iterate,
+// serve requests, until asked to stop or the work says it is done; then
+// cancel everything still queued.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "engine/core/clock.h"
+#include "engine/kdamond/kdamond_work.h"
+#include "engine/kdamond/request_inbox.h"
+
+namespace damon {
+
+enum class KdamondExit {
+  stopped,    // Kdamond::stop()/request_stop() or destruction
+  work_done,  // KdamondWork::should_stop() (e.g. every target gone)
+};
+
+// Runs on the kdamond thread. Opens `inbox`, calls `running` (the kdamond
+// now accepts requests), then loops. On the way out it closes the inbox,
+// destroys the work, and completes every request it still holds with
+// -ECANCELED, in that order. `control_clock` throttles repeating requests.
+KdamondExit run_kdamond_loop(std::unique_ptr<KdamondWork> work, RequestInbox& inbox,
+                             const Clock& control_clock, const std::function<void()>& running);
+
+}  // namespace damon
