@@ -34,9 +34,9 @@
 
 namespace damon {
 
-// int validate(const ContextParams& params, const Machine& machine) — the
-// kernel's errno for parameters given at `on` (and `commit`), before anything
-// is built: 0 or a positive errno (EINVAL, ...). See §5.3 and validate.h.
+// validate(params, machine), declared in validate.h (included above): the
+// kernel's errno for parameters given at `on` (and `commit`), before
+// anything is built: 0 or a positive errno (EINVAL, ...). See §5.3.
 
 class Context {
  public:
@@ -56,7 +56,7 @@ class Context {
   // schemes hook, reset + split, ops update when due, intervals tuning,
   // then prepare the next sample. While every scheme is watermark-
   // deactivated (or the context is paused) no sample is prepared and the
-  // next call only re-checks.
+  // next call only re-checks. Does nothing before start().
   void iterate();
 
   // Microseconds the kdamond should wait before the next iterate(): what is

@@ -83,7 +83,7 @@ std::optional<RepeatHandle> Kdamond::repeat(uint64_t period_us,
 }
 
 int Kdamond::walk(DamosWalk::RegionSink on_region, Completion done) {
-  return inbox_.push(WalkRequest{std::move(on_region), std::move(done)});
+  return inbox_.push(KdamondWalkRequest{std::move(on_region), std::move(done)});
 }
 
 void Kdamond::thread_main(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit,

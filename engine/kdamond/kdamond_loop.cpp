@@ -108,7 +108,7 @@ class Loop {
     }
   }
 
-  void begin_walk(WalkRequest req) {
+  void begin_walk(KdamondWalkRequest req) {
     walk_.emplace(std::move(req.on_region));
     walk_done_ = std::move(req.done);
     work_->begin_walk(*walk_);

@@ -44,7 +44,7 @@ int RequestInbox::push(RepeatRequest req) {
   return 0;
 }
 
-int RequestInbox::push(WalkRequest req) {
+int RequestInbox::push(KdamondWalkRequest req) {
   std::lock_guard lock(mu_);
   if (!open_) return -EINVAL;
   if (walk_busy_) return -EBUSY;

@@ -24,7 +24,7 @@ class RequestInbox {
     bool stop_requested = false;  // when set, the queues were left for close()
     std::deque<CallRequest> calls;
     std::vector<RepeatRequest> repeats;
-    std::optional<WalkRequest> walk;
+    std::optional<KdamondWalkRequest> walk;
   };
 
   // Starts accepting. `wake` is called, under the inbox lock, when the
@@ -37,7 +37,7 @@ class RequestInbox {
   int push(CallRequest req);
   int push(RepeatRequest req);
   // Also -EBUSY while another walk is pending or in progress.
-  int push(WalkRequest req);
+  int push(KdamondWalkRequest req);
 
   // Asks the kdamond to exit at its next safe point. False when closed.
   bool request_stop();

@@ -38,7 +38,7 @@ struct RepeatRequest {
   std::optional<uint64_t> last_run_us;  // kdamond-thread bookkeeping
 };
 
-struct WalkRequest {
+struct KdamondWalkRequest {
   DamosWalk::RegionSink on_region;
   Completion done;
 };

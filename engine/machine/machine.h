@@ -68,6 +68,12 @@ class Machine {
   // --- identity ---------------------------------------------------------
   virtual std::string kind() const = 0;  // "sim" or "host"
   virtual SamplerInfo sampler() const = 0;
+  // Whether this machine can serve an operations set (avail_operations;
+  // `on`/`commit` with another one fail EINVAL like an unregistered ops).
+  virtual bool supports(OpsId ops) const {
+    (void)ops;
+    return true;
+  }
 
   // --- address spaces ----------------------------------------------------
   virtual bool process_alive(int pid) const = 0;

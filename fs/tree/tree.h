@@ -25,9 +25,9 @@ class KdamondBackend;
 struct NodeStat {
   uint64_t ino = 0;
   bool is_dir = false;
-  mode_t mode = 0;    // permission bits only (0755, 0600, 0400)
-  uint64_t size = 0;  // 4096 for attribute files, as sysfs reports
-  uint32_t nlink = 1;
+  mode_t mode = 0;     // permission bits only (0755, 0600, 0400)
+  uint64_t size = 0;   // 4096 for attribute files, as sysfs reports; 0 for dirs
+  uint32_t nlink = 1;  // dirs: 2 + subdirectories, as sysfs reports
 };
 
 struct DirEntry {
@@ -40,14 +40,22 @@ using WriteResult = long;
 using WriteDone = std::function<void(WriteResult)>;
 
 // Called when a directory's children change (an nr_* write, tried regions
-// filled or cleared), so the FUSE layer can drop the kernel's cached entries.
-// `name` is a child that appeared or vanished.
-using EntryInvalidator = std::function<void(uint64_t parent_ino, std::string_view name)>;
+// filled or cleared), so the FUSE layer can drop the kernel's cached entries
+// and the directory's cached attributes (its link count). `vanished` names
+// the children that disappeared and that the kernel may have cached (a
+// lookup returned them); names that newly appear need nothing, as failed
+// lookups are never cached.
+using EntryInvalidator = std::function<void(uint64_t dir_ino, std::vector<std::string> vanished)>;
 
 class Tree {
  public:
   static constexpr uint64_t kRootIno = 1;  // the mount root: plays /sys/kernel/mm/damon
+  // sysfs hands a store at most one page and shows at most a page minus
+  // the terminating NUL.
+  static constexpr size_t kMaxStore = 4096;
+  static constexpr size_t kMaxShow = 4095;
 
+  // `backend` must outlive the Tree; the Tree attaches itself to it.
   Tree(const AbiProfile& abi, KdamondBackend& backend);
   ~Tree();
   Tree(const Tree&) = delete;
@@ -56,16 +64,22 @@ class Tree {
   void set_invalidator(EntryInvalidator inv);
 
   // nullopt when no such entry (ENOENT) or parent is not a directory.
-  std::optional<NodeStat> lookup(uint64_t parent_ino, std::string_view name) const;
+  std::optional<NodeStat> lookup(uint64_t parent_ino, std::string_view name);
   // nullopt when the inode no longer exists (ENOENT / ESTALE).
   std::optional<NodeStat> getattr(uint64_t ino) const;
-  // 0 and the children in sysfs order, or -errno (ENOTDIR, ENOENT).
+  // 0 and the entries ("." and ".." first, then files, subdirectories and
+  // numbered children in declaration order), or -errno (ENOTDIR, ENOENT).
   int readdir(uint64_t ino, std::vector<DirEntry>& out) const;
-  // 0 and the whole content, or -errno (EISDIR, ENOENT, EBUSY, ...).
+  // 0 and the whole content (at most kMaxShow bytes), or -errno (EISDIR;
+  // ENODEV when the file was removed, as kernfs says to an open file;
+  // EBUSY for state/pid while a state command runs).
   int read(uint64_t ino, std::string& out) const;
-  // One sysfs store: the data of one write() call. `done` is called exactly
-  // once, either before write() returns or later on the FUSE loop thread
-  // (state commands that wait for a kdamond).
+  // One sysfs store: the data of one write() call, of which at most
+  // kMaxStore bytes are taken (the result then reports that short count).
+  // `done` is called exactly once, either before write() returns or later
+  // on the FUSE loop thread (state commands that wait for a kdamond).
+  // Errors: EISDIR, ENODEV (removed), EIO (read-only file: no store), and
+  // whatever the file's store says.
   void write(uint64_t ino, std::string_view data, WriteDone done);
 
  private:

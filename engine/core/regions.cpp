@@ -1,0 +1,168 @@
+#include "engine/core/regions.h"
+
+#include <cassert>
+
+#include "engine/core/arith.h"
+
+namespace damon {
+
+namespace {
+
+constexpr uint32_t kBp = 10000;
+
+Region fresh_region(uint64_t start, uint64_t end) {
+  Region r;
+  r.ar = {start, end};
+  return r;
+}
+
+bool intersects(const Region& r, const AddrRange& range) {
+  return !(r.ar.end <= range.start || range.end <= r.ar.start);
+}
+
+// Size-weighted average of two per-region values. 128-bit so that large
+// regions (TiB of physical memory in small core units) cannot wrap.
+uint32_t weighted(uint64_t a, uint64_t size_a, uint64_t b, uint64_t size_b) {
+  const unsigned __int128 sum = static_cast<unsigned __int128>(a) * size_a +
+                                static_cast<unsigned __int128>(b) * size_b;
+  return static_cast<uint32_t>(sum / (size_a + size_b));
+}
+
+// Merges `r` into `l` (adjacent, l before r).
+void merge_two(Region& l, const Region& r) {
+  const uint64_t sz_l = l.size(), sz_r = r.size();
+  // Two empty regions have no size to weight by; keep l's values.
+  if (sz_l + sz_r != 0) {
+    l.nr_accesses = weighted(l.nr_accesses, sz_l, r.nr_accesses, sz_r);
+    l.age = weighted(l.age, sz_l, r.age, sz_r);
+  }
+  l.nr_accesses_bp = l.nr_accesses * kBp;
+  l.ar.end = r.ar.end;
+}
+
+}  // namespace
+
+void update_access_rate(Region& r, bool accessed, uint64_t window) {
+  const uint64_t w = window ? window : 1;
+  const uint64_t drop = static_cast<uint64_t>(r.last_nr_accesses) * kBp / w;
+  // Saturate instead of wrapping: a wrapped count would read as billions of
+  // accesses to every access pattern.
+  const uint64_t kept = r.nr_accesses_bp > drop ? r.nr_accesses_bp - drop : 0;
+  r.nr_accesses_bp = static_cast<uint32_t>(kept + (accessed ? kBp : 0));
+  if (accessed) ++r.nr_accesses;
+}
+
+void split_region_at(std::vector<Region>& regions, size_t i, uint64_t first_size) {
+  assert(i < regions.size() && first_size > 0 && first_size < regions[i].size());
+  Region right = regions[i];
+  right.ar.start = regions[i].ar.start + first_size;
+  regions[i].ar.end = right.ar.start;
+  regions.insert(regions.begin() + static_cast<std::ptrdiff_t>(i) + 1, right);
+}
+
+void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t size_limit) {
+  size_t kept = 0;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    Region r = regions[i];
+    if (arith::abs_diff(r.nr_accesses, r.last_nr_accesses) > threshold ||
+        (r.nr_accesses == 0) != (r.last_nr_accesses == 0)) {
+      r.age = 0;
+    } else {
+      ++r.age;
+    }
+    if (kept > 0) {
+      Region& prev = regions[kept - 1];
+      if (prev.ar.end == r.ar.start && arith::abs_diff(prev.nr_accesses, r.nr_accesses) <= threshold &&
+          prev.size() + r.size() <= size_limit) {
+        merge_two(prev, r);
+        continue;
+      }
+    }
+    regions[kept++] = r;
+  }
+  regions.resize(kept);
+}
+
+void split_regions_of(std::vector<Region>& regions, int nr_pieces, uint64_t min_region_size, Rng& rng) {
+  std::vector<Region> out;
+  out.reserve(regions.size() * static_cast<size_t>(nr_pieces));
+  // Right-hand pieces cut off the current region, in cut order. Each cut
+  // applies to the remaining left part, so they end up in reverse order.
+  std::vector<Region> rights;
+  for (Region left : regions) {
+    rights.clear();
+    uint64_t size = left.size();
+    for (int i = 0; i < nr_pieces - 1 && size > 2 * min_region_size; ++i) {
+      const uint64_t tenths = rand_range(rng, 1, 10);
+      const auto scaled = static_cast<uint64_t>(static_cast<unsigned __int128>(size) * tenths / 10);
+      const uint64_t first = arith::align_down(scaled, min_region_size);
+      if (first == 0 || first >= size) continue;
+      Region right = left;
+      right.ar.start = left.ar.start + first;
+      left.ar.end = right.ar.start;
+      rights.push_back(right);
+      size = first;
+    }
+    out.push_back(left);
+    out.insert(out.end(), rights.rbegin(), rights.rend());
+  }
+  regions = std::move(out);
+}
+
+void set_regions(std::vector<Region>& regions, std::span<const AddrRange> ranges,
+                 uint64_t min_region_size) {
+  std::erase_if(regions, [&](const Region& r) {
+    for (const AddrRange& range : ranges)
+      if (intersects(r, range)) return false;
+    return true;
+  });
+  // Walk the ranges and the (sorted) regions together: each range's search
+  // continues where the previous one stopped, as the kernel's does.
+  size_t pos = 0;
+  for (const AddrRange& range : ranges) {
+    size_t first = SIZE_MAX, last = SIZE_MAX;
+    for (; pos < regions.size(); ++pos) {
+      if (intersects(regions[pos], range)) {
+        if (first == SIZE_MAX) first = pos;
+        last = pos;
+      }
+      if (regions[pos].ar.start >= range.end) break;
+    }
+    const uint64_t start = arith::align_down(range.start, min_region_size);
+    const uint64_t end = arith::align_up(range.end, min_region_size);
+    if (first == SIZE_MAX) {
+      regions.insert(regions.begin() + static_cast<std::ptrdiff_t>(pos), fresh_region(start, end));
+      ++pos;
+      continue;
+    }
+    regions[first].ar.start = start;
+    regions[last].ar.end = end;
+    std::vector<Region> filled;
+    for (size_t i = first; i <= last; ++i) {
+      filled.push_back(regions[i]);
+      if (i < last && regions[i].ar.end != regions[i + 1].ar.start)
+        filled.push_back(fresh_region(regions[i].ar.end, regions[i + 1].ar.start));
+    }
+    const size_t nr_holes = filled.size() - (last - first + 1);
+    if (nr_holes == 0) continue;
+    regions.erase(regions.begin() + static_cast<std::ptrdiff_t>(first),
+                  regions.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+    regions.insert(regions.begin() + static_cast<std::ptrdiff_t>(first), filled.begin(), filled.end());
+    pos += nr_holes;
+  }
+}
+
+uint64_t total_region_bytes(const std::vector<Target>& targets) {
+  uint64_t sum = 0;
+  for (const Target& t : targets)
+    for (const Region& r : t.regions) sum += r.size();
+  return sum;
+}
+
+uint64_t total_nr_regions(const std::vector<Target>& targets) {
+  uint64_t n = 0;
+  for (const Target& t : targets) n += t.regions.size();
+  return n;
+}
+
+}  // namespace damon

@@ -1,0 +1,37 @@
+// The operations-set half of applying a DAMOS action to one region: what
+// vaddr/fvaddr and paddr do through the Machine (sysfs-abi.md §4.2, §9.5,
+// §9.6, §9.8).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "engine/damos/filters.h"
+#include "engine/damos/monitor_view.h"
+#include "engine/params.h"
+
+namespace damon {
+
+struct SchemeAction {
+  Action action;
+  int target_nid;
+  std::span<const Dest> dests;
+  const FilterSet& filters;
+  // The core filter group allowed the region explicitly: ops filters are
+  // skipped (including paddr pageout's implicit young filter).
+  bool core_allowed;
+};
+
+struct ApplyOutcome {
+  uint64_t applied = 0;        // core address units the action changed
+  uint64_t filter_passed = 0;  // core address units that passed ops filters
+};
+
+// Applies `act` to `region` (core address units) of `target`.
+// `last_folio` is the scheme's per-round memory of the last folio it
+// handled: a large folio straddling two regions is handled once.
+ApplyOutcome apply_action(const MonitorView& view, const Target& target, AddrRange region,
+                          const SchemeAction& act, std::optional<uint64_t>& last_folio);
+
+}  // namespace damon

@@ -1,0 +1,20 @@
+#include "engine/damos/monitor_view.h"
+
+#include "engine/core/context.h"
+
+namespace damon {
+
+MonitorView view_of(Context& ctx) {
+  const ContextParams& p = ctx.params();
+  return MonitorView{.ops = p.ops,
+                     .addr_unit = p.addr_unit,
+                     .min_region_size = ctx.min_region_size(),
+                     .attrs = ctx.attrs(),
+                     .attrs_generation = ctx.attrs_generation(),
+                     .passed_samples = ctx.passed_samples(),
+                     .targets = ctx.targets(),
+                     .machine = ctx.machine(),
+                     .clock = ctx.clock()};
+}
+
+}  // namespace damon

@@ -1,0 +1,37 @@
+// What DAMOS sees of a running monitoring context.
+//
+// The schemes engine works on this view rather than on Context directly so
+// that the DAMOS algorithms can also be driven on hand-made regions;
+// view_of() builds it from a live Context.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/core/clock.h"
+#include "engine/core/region.h"
+#include "engine/machine/machine.h"
+#include "engine/params.h"
+
+namespace damon {
+
+class Context;
+
+struct MonitorView {
+  OpsId ops;
+  uint64_t addr_unit;        // paddr: bytes per core address unit
+  uint64_t min_region_size;  // core address units
+  const MonitoringAttrs& attrs;
+  // Changes whenever the attributes are (re)set; schemes then restart their
+  // apply intervals from now, like after the kernel's damon_set_attrs().
+  uint64_t attrs_generation;
+  uint64_t passed_samples;  // sampling intervals since start
+  std::vector<Target>& targets;
+  Machine& machine;
+  const Clock& clock;
+};
+
+// A view of `ctx`, valid while ctx is not changed by anything else.
+MonitorView view_of(Context& ctx);
+
+}  // namespace damon

@@ -1,0 +1,177 @@
+#include "engine/machine/sim/access_schedule.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "engine/machine/sim/hash.h"
+
+namespace damon::sim {
+namespace {
+
+constexpr double kPage = 4096.0;
+
+// Number of events in one cell of a unit-rate Poisson process, drawn from h
+// by inverting the Poisson(1) distribution function.
+int poisson1(uint64_t h) {
+  static const std::array<double, 10> cdf = [] {
+    std::array<double, 10> c{};
+    double pmf = std::exp(-1.0), sum = 0;
+    for (size_t k = 0; k < c.size(); ++k) {
+      sum += pmf;
+      c[k] = sum;
+      pmf /= static_cast<double>(k + 1);
+    }
+    return c;
+  }();
+  const double u = unit_interval(h);
+  int k = 0;
+  while (k + 1 < static_cast<int>(cdf.size()) && u >= cdf[k]) ++k;
+  return k;
+}
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+
+}  // namespace
+
+AccessSchedule::AccessSchedule(const std::vector<PhaseSpec>& phases, std::vector<uint64_t> region_pages,
+                               bool loop, uint64_t start_us)
+    : phases_(phases), pages_(std::move(region_pages)), loop_(loop), start_us_(start_us) {
+  endless_ = phases_.back().duration_us == 0;
+  const size_t nr = pages_.size();
+  Cumulative zero;
+  std::vector<Cumulative> running(nr, zero);
+  uint64_t start = 0;
+  for (const PhaseSpec& ph : phases_) {
+    phase_start_.push_back(start);
+    at_.push_back(running);
+    std::vector<Rates> rates(nr);
+    for (size_t r = 0; r < nr; ++r) {
+      const Access& a = ph.access[r];
+      Rates& x = rates[r];
+      if (a.pattern == Pattern::random) {
+        x.lambda = a.intensity / 1e6;
+      } else {
+        x.stride = a.stride;
+        x.slots = ceil_div(pages_[r] * 4096, a.stride);
+        x.touches = a.intensity * static_cast<double>(pages_[r]) / 1e6;
+        x.laps = x.touches / static_cast<double>(x.slots);
+      }
+      const double d = static_cast<double>(ph.duration_us);
+      running[r].lambda += x.lambda * d;
+      running[r].touches += x.touches * d;
+      running[r].laps += x.laps * d;
+    }
+    rates_.push_back(std::move(rates));
+    start += ph.duration_us;
+  }
+  cycle_us_ = start;
+  per_cycle_ = running;
+}
+
+std::optional<uint64_t> AccessSchedule::end_us() const {
+  if (loop_ || endless_) return std::nullopt;
+  return start_us_ + cycle_us_;
+}
+
+AccessSchedule::Position AccessSchedule::locate(uint64_t t) const {
+  const uint64_t tau = t > start_us_ ? t - start_us_ : 0;
+  const size_t last = phases_.size() - 1;
+  if (endless_ && tau >= phase_start_[last]) return {0, last, tau - phase_start_[last]};
+  if (!loop_ && tau >= cycle_us_) return {0, last, phases_[last].duration_us};
+  const uint64_t cycles = endless_ ? 0 : tau / cycle_us_;
+  const uint64_t w = endless_ ? tau : tau % cycle_us_;
+  const size_t phase = std::upper_bound(phase_start_.begin(), phase_start_.end(), w) - phase_start_.begin() - 1;
+  return {cycles, phase, w - phase_start_[phase]};
+}
+
+AccessSchedule::Cumulative AccessSchedule::cumulative(size_t r, uint64_t t) const {
+  const Position p = locate(t);
+  const Rates& x = rates_[p.phase][r];
+  const Cumulative& base = at_[p.phase][r];
+  const double off = static_cast<double>(p.offset);
+  const double cyc = static_cast<double>(p.cycles);
+  return {base.lambda + x.lambda * off + cyc * per_cycle_[r].lambda,
+          base.touches + x.touches * off + cyc * per_cycle_[r].touches,
+          base.laps + x.laps * off + cyc * per_cycle_[r].laps};
+}
+
+bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
+  // More than 40 expected events: the chance of none is below e^-40.
+  if (b - a > 40) return true;
+  for (int64_t c = static_cast<int64_t>(std::floor(a)); static_cast<double>(c) < b; ++c) {
+    const uint64_t h = hash2(key, static_cast<uint64_t>(c));
+    const int events = poisson1(h);
+    if (!events) continue;
+    const double lo = std::max(a, static_cast<double>(c)) - static_cast<double>(c);
+    const double hi = std::min(b, static_cast<double>(c + 1)) - static_cast<double>(c);
+    if (lo <= 0 && hi >= 1) return true;
+    for (int i = 0; i < events; ++i) {
+      const double u = unit_interval(hash2(h, static_cast<uint64_t>(i) + 1));
+      if (u >= lo && u < hi) return true;
+    }
+  }
+  return false;
+}
+
+bool AccessSchedule::sweep_touched(const Rates& x, double n0, double n1, uint64_t offset,
+                                   uint64_t len) const {
+  // Slots (touch positions) inside the byte range.
+  const uint64_t j0 = ceil_div(offset, x.stride);
+  const uint64_t j1 = std::min(x.slots, ceil_div(offset + len, x.stride));
+  if (j0 >= j1) return false;
+  // Touch number m (1, 2, ...) happens when the cumulative count reaches m
+  // and lands on slot m mod slots.
+  const uint64_t m0 = static_cast<uint64_t>(std::floor(n0));
+  const uint64_t m1 = static_cast<uint64_t>(std::floor(n1));
+  const uint64_t count = m1 - m0;
+  if (count == 0) return false;
+  if (count >= x.slots) return true;
+  const uint64_t first = (m0 + 1) % x.slots;
+  const uint64_t end = first + count;
+  if (end <= x.slots) return std::max(first, j0) < std::min(end, j1);
+  return std::max(first, j0) < j1 || j0 < std::min(end - x.slots, j1);
+}
+
+bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, uint64_t t0,
+                             uint64_t t1) const {
+  if (t1 <= t0) return false;
+  const Cumulative c0 = cumulative(r, t0), c1 = cumulative(r, t1);
+  const double scale = static_cast<double>(len) / kPage;
+  if (c1.lambda > c0.lambda && random_touched(key, c0.lambda * scale, c1.lambda * scale)) return true;
+  if (c1.touches <= c0.touches) return false;
+  // The sweep's stride may change between phases: look at each phase the
+  // window crosses. A window crossing very many phases (many cycles) with
+  // sweeping in them has certainly passed over the page in practice.
+  uint64_t t = t0;
+  for (int segments = 0; t < t1; ++segments) {
+    if (segments == 64) return true;
+    const Position p = locate(t);
+    const PhaseSpec& ph = phases_[p.phase];
+    const bool last_forever = p.phase + 1 == phases_.size() && (endless_ || !loop_);
+    const uint64_t end = last_forever ? t1 : std::min(t1, t + (ph.duration_us - p.offset));
+    const Rates& x = rates_[p.phase][r];
+    if (x.touches > 0 &&
+        sweep_touched(x, cumulative(r, t).touches, cumulative(r, end).touches, offset, len))
+      return true;
+    if (last_forever) break;
+    t = end;
+  }
+  return false;
+}
+
+double AccessSchedule::touch_probability(size_t r, uint64_t t0, uint64_t t1) const {
+  if (t1 <= t0) return 0;
+  const Cumulative c0 = cumulative(r, t0), c1 = cumulative(r, t1);
+  const double untouched = std::exp(-(c1.lambda - c0.lambda)) * std::max(0.0, 1.0 - (c1.laps - c0.laps));
+  return 1.0 - untouched;
+}
+
+double AccessSchedule::accesses(size_t r, uint64_t t) const {
+  const Cumulative c = cumulative(r, t);
+  return c.lambda * static_cast<double>(pages_[r]) + c.touches;
+}
+
+size_t AccessSchedule::phase_at(uint64_t t) const { return locate(t).phase; }
+
+}  // namespace damon::sim

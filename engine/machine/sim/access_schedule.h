@@ -1,0 +1,92 @@
+// The access model of one simulated process.
+//
+// Each region is accessed per its phase's Access (scenario.h). Everything
+// is expressed through cumulative functions of time (per-page Poisson mean
+// of random access, touches of the sequential cursor, laps of that cursor),
+// piecewise linear over the phases, so the question "was this page touched
+// in [t0, t1)?" costs O(1) hash evaluations whatever the window, the region
+// size or the time since start:
+//
+// * random: the page's accesses are a Poisson process; mapped through the
+//   cumulative mean it becomes a unit-rate process, cut into unit cells whose
+//   event counts and positions come from hashing (page key, cell). Queries
+//   stop at the first event found, so a long window costs about as much as
+//   a short one.
+// * sequential: a cursor touches offsets 0, stride, 2*stride, ... and wraps;
+//   the touches made during the window form one cyclic interval of slots.
+//
+// Both are deterministic functions of (key, t0, t1), so overlapping windows
+// agree with one another and any thread may ask in any order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/machine/sim/scenario.h"
+
+namespace damon::sim {
+
+class AccessSchedule {
+ public:
+  // `region_pages[i]` is the size of region i in pages; every phase lists
+  // one Access per region. `start_us` is when the first phase begins.
+  AccessSchedule(const std::vector<PhaseSpec>& phases, std::vector<uint64_t> region_pages, bool loop,
+                 uint64_t start_us);
+
+  // When the process runs out of phases (loop off, no endless phase).
+  std::optional<uint64_t> end_us() const;
+
+  // Was any byte of [offset, offset + len) of region r touched in [t0, t1)?
+  // `key` identifies the page or folio (its random accesses are drawn from
+  // it); len is a multiple of the page size.
+  bool touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, uint64_t t0, uint64_t t1) const;
+
+  // Probability that a given page of region r was touched at least once in
+  // [t0, t1): what fraction of paged-out pages have faulted back in.
+  double touch_probability(size_t r, uint64_t t0, uint64_t t1) const;
+
+  // Accesses made to region r since the start (every touch counts).
+  double accesses(size_t r, uint64_t t) const;
+
+  // The phase running at t (the last one once the process has ended).
+  size_t phase_at(uint64_t t) const;
+  const PhaseSpec& phase(size_t i) const { return phases_[i]; }
+
+ private:
+  // Per phase and region, rates per microsecond.
+  struct Rates {
+    double lambda = 0;   // random: Poisson mean per page
+    double touches = 0;  // sequential: cursor touches on the region
+    double laps = 0;     // sequential: full sweeps of the region
+    uint64_t stride = 4096;
+    uint64_t slots = 1;  // touch positions per sweep: ceil(region bytes / stride)
+  };
+  struct Cumulative {
+    double lambda = 0, touches = 0, laps = 0;
+  };
+  struct Position {
+    uint64_t cycles;  // complete loops over all phases
+    size_t phase;
+    uint64_t offset;  // microseconds into the phase
+  };
+
+  Position locate(uint64_t t) const;
+  Cumulative cumulative(size_t r, uint64_t t) const;
+  bool random_touched(uint64_t key, double a, double b) const;
+  bool sweep_touched(const Rates& rates, double n0, double n1, uint64_t offset, uint64_t len) const;
+
+  std::vector<PhaseSpec> phases_;
+  std::vector<uint64_t> pages_;
+  std::vector<uint64_t> phase_start_;           // offset of each phase in the cycle
+  std::vector<std::vector<Rates>> rates_;       // [phase][region]
+  std::vector<std::vector<Cumulative>> at_;     // [phase][region], at phase start
+  std::vector<Cumulative> per_cycle_;           // [region], one full cycle
+  uint64_t cycle_us_ = 0;                        // sum of durations (finite phases)
+  bool endless_ = false;                         // the last phase never ends
+  bool loop_ = true;
+  uint64_t start_us_ = 0;
+};
+
+}  // namespace damon::sim

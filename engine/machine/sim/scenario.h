@@ -1,0 +1,133 @@
+// A scenario: the simulated machine and the workload that runs on it.
+//
+// Plain data, produced by the parsers (YAML, masim) or by hand in tests, and
+// consumed by SimMachine. The file format is documented in
+// damonfs-scenario(5); every limit the parsers enforce is checked again by
+// validate() so hand-built scenarios get the same errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace damon::sim {
+
+// A parse or validation error. what() is "file:line: message" (no line
+// when the problem is not tied to one).
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr uint64_t kGiB = 1ULL << 30;
+inline constexpr uint64_t kMiB = 1ULL << 20;
+// The kernel's TASK_COMM_LEN - 1: longest process name `pgrep -x` can match.
+inline constexpr size_t kMaxCommLen = 15;
+
+struct NodeSpec {
+  int id = 0;
+  uint64_t capacity = 0;    // bytes, a multiple of the page size
+  uint64_t latency_ns = 100;  // cost of one access to this node
+  bool has_cpu = true;      // false: a memory-only (CXL-like) node
+  uint64_t reserved = 0;    // bytes used by the "kernel": never free, never monitored
+};
+
+struct MachineSpec {
+  // First physical address; nodes follow one another from here in the order
+  // given. 4 GiB like the second System RAM range of a PC.
+  uint64_t phys_base = 4 * kGiB;
+  // Cost of an access that finds its page paged out (swap-in), on top of
+  // the access itself; also what each such fault adds to the memory PSI.
+  uint64_t fault_latency_ns = 20000;
+  std::vector<NodeSpec> nodes;
+};
+
+enum class Pattern { random, sequential };
+
+// How one region is accessed during one phase.
+struct Access {
+  // Mean accesses per page per second. Random: each page independently, a
+  // Poisson process of this rate. Sequential: a cursor sweeps the region
+  // touching one address every `stride` bytes, at a speed giving each page
+  // this many touches per second on average.
+  double intensity = 0;
+  Pattern pattern = Pattern::random;
+  uint64_t stride = 4096;  // sequential only, bytes
+};
+
+struct PhaseSpec {
+  std::string name;
+  uint64_t duration_us = 0;
+  std::vector<Access> access;  // one per region of the process, same order
+};
+
+struct RegionSpec {
+  std::string name;
+  uint64_t size = 0;        // bytes (rounded up to whole pages when laid out)
+  std::optional<int> node;  // preferred node for its pages; else the process's
+  bool thp = false;         // backed by 2 MiB huge pages where alignment allows
+  bool active = false;      // starts on the active LRU list
+  std::string file;         // file-backed mapping of this path; "" = anonymous
+};
+
+struct ProcessSpec {
+  std::string name;         // comm, at most kMaxCommLen characters
+  std::string cgroup;       // memcg path ("/a/b"); "" = the root cgroup
+  std::optional<int> node;  // preferred node; default: the first node with CPUs
+  bool loop = true;         // repeat the phases forever; false: exit after the last
+  std::vector<RegionSpec> regions;
+  // Empty: one endless phase. A process always has at least one phase once
+  // parsed (the parsers turn per-region defaults into it).
+  std::vector<PhaseSpec> phases;
+};
+
+struct Scenario {
+  std::string name;
+  uint64_t seed = 0;
+  MachineSpec machine;
+  std::vector<ProcessSpec> processes;
+};
+
+// Throws ScenarioError (without a line number) when the scenario cannot be
+// simulated: duplicate node ids, no node with CPUs, unknown preferred node,
+// name too long, access list not matching the regions, memory that does not
+// fit, ...
+void validate(const Scenario& scenario);
+
+// The machine every masim scenario runs on, and the one the built-in
+// default scenario describes: DRAM node 0 with CPUs, CXL-like node 1
+// without, physical memory from 4 GiB.
+MachineSpec default_machine();
+
+// --- loading -----------------------------------------------------------
+
+// Loads a YAML scenario or a masim configuration. Files named *.yaml/*.yml
+// are YAML, *.masim/*.cfg are masim; anything else is YAML when its top
+// level is a mapping and masim otherwise.
+Scenario load_scenario(const std::string& path);
+
+// `file` names the source in error messages and is the base for relative
+// paths inside it (masim: keys).
+Scenario parse_yaml_scenario(std::string_view text, const std::string& file);
+// One process, named after the file (without directory and extension, cut
+// to kMaxCommLen), on default_machine().
+Scenario parse_masim_scenario(std::string_view text, const std::string& file);
+// A masim configuration as the regions and phases of one process.
+// `access_rate` is how many accesses per second the process makes in all;
+// a phase shares them between its regions by the given probabilities.
+void parse_masim_process(std::string_view text, const std::string& file, double access_rate,
+                         ProcessSpec& process);
+
+// Accesses per second of a process whose phases come from masim weights
+// (masim's own loop does about this many on a latency-bound CPU).
+inline constexpr double kDefaultAccessRate = 1e7;
+
+// The built-in scenario, used when none is given (scenarios/default.yaml
+// holds the same text).
+Scenario default_scenario();
+std::string_view default_scenario_yaml();
+
+}  // namespace damon::sim

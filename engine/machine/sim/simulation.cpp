@@ -1,0 +1,338 @@
+// Building the simulated machine, and the passing of time.
+#include "engine/machine/sim/simulation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/machine/sim/hash.h"
+
+namespace damon::sim {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+uint64_t pages_of(uint64_t bytes) { return (bytes + kPage - 1) / kPage; }
+
+// Mappings every simulated process has besides its scenario regions, laid
+// out like a classic (non-PIE) x86-64 program so that vaddr's "two biggest
+// gaps" split sees heap / mmap area / stack. The mmap area starts below
+// 0x7e0000000000: under the range where the kernel puts a stub's own
+// libraries, under any sanitizer's shadow ranges, and inside TSan's
+// application range.
+struct SystemMapping {
+  const char* name;  // region name in ground truth
+  uint64_t start, bytes;
+  bool anon;
+  double intensity;  // accesses per page per second, random
+};
+constexpr SystemMapping kText{"[text]", 0x400000, 512 * 1024, false, 20};
+constexpr SystemMapping kData{"[data]", 0x600000, 128 * 1024, false, 5};
+constexpr SystemMapping kHeap{"[heap]", 0x1000000, 2 * kMiB, true, 10};
+constexpr SystemMapping kStack{"[stack]", 0x7ffffffde000, 132 * 1024, true, 50};
+constexpr uint64_t kMmapTop = 0x7e0000000000;
+constexpr uint64_t kMappingGap = 2 * kMiB;
+
+}  // namespace
+
+uint64_t SimRegion::resident_pages() const { return std::accumulate(resident.begin(), resident.end(), uint64_t{0}); }
+
+Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs)
+    : machine_(scenario.machine), seed_(seed), now_(start_us), young_(1 << 16) {
+  validate(scenario);
+  uint64_t pfn = machine_.phys_base / kPage;
+  for (const NodeSpec& n : machine_.nodes) {
+    SimNode node;
+    node.id = n.id;
+    node.first_pfn = pfn;
+    node.pages = n.capacity / kPage;
+    node.latency_ns = n.latency_ns;
+    node.has_cpu = n.has_cpu;
+    frames_.add_node(pfn, node.pages);
+    pfn += node.pages;
+    nodes_.push_back(node);
+  }
+  hint_.assign(nodes_.size(), 0);
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    // The "kernel" takes its memory first, at the start of the node.
+    if (machine_.nodes[i].reserved) frames_.take(i, machine_.nodes[i].reserved / kPage);
+    std::vector<size_t>& order = nodes_[i].fallback;
+    order.resize(nodes_.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    // Spill to the fastest other nodes first.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      if ((a == i) != (b == i)) return a == i;
+      return nodes_[a].latency_ns < nodes_[b].latency_ns;
+    });
+  }
+
+  uint64_t needed = 0, available = 0;
+  for (const ProcessSpec& p : scenario.processes) {
+    needed += pages_of(kText.bytes) + pages_of(kData.bytes) + pages_of(kHeap.bytes) + pages_of(kStack.bytes);
+    for (const RegionSpec& r : p.regions) needed += pages_of(r.size);
+  }
+  for (size_t i = 0; i < nodes_.size(); ++i) available += frames_.free_frames(i);
+  if (needed > available)
+    throw ScenarioError("the processes need " + std::to_string(needed * kPage / kMiB) + " MiB but the nodes have " +
+                        std::to_string(available * kPage / kMiB) + " MiB free");
+
+  procs_.reserve(scenario.processes.size());  // PageRef keeps pointers
+  for (const ProcessSpec& p : scenario.processes) add_process(p, stubs);
+}
+
+std::optional<size_t> Simulation::node_index(int id) const {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].id == id) return i;
+  }
+  return std::nullopt;
+}
+
+void Simulation::add_process(const ProcessSpec& spec, bool stub) {
+  size_t home = 0;
+  while (!nodes_[home].has_cpu) ++home;
+  if (spec.node) home = *node_index(*spec.node);
+
+  // Regions in address order, each with where its accesses come from: a
+  // system mapping's constant intensity or a scenario region's phases.
+  std::vector<SimRegion> regions;
+  std::vector<std::optional<size_t>> source;  // scenario region index
+  std::vector<double> constant;
+  auto system = [&](const SystemMapping& m, std::string file, uint64_t pgoff) {
+    SimRegion r;
+    r.name = m.name;
+    r.first = m.start / kPage;
+    r.pages = pages_of(m.bytes);
+    r.anon = m.anon;
+    r.file = std::move(file);
+    r.pgoff = m.anon ? r.first : pgoff;
+    r.node = home;
+    regions.push_back(std::move(r));
+    source.push_back(std::nullopt);
+    constant.push_back(m.intensity);
+  };
+  const std::string program = "/damonfs-sim/" + spec.name;
+  system(kText, program, 0);
+  system(kData, program, pages_of(kText.bytes));
+  system(kHeap, "[heap]", 0);
+  std::vector<SimRegion> mmapped;  // highest address first
+  uint64_t top = kMmapTop;
+  for (size_t i = 0; i < spec.regions.size(); ++i) {
+    const RegionSpec& rs = spec.regions[i];
+    SimRegion r;
+    r.name = rs.name;
+    r.pages = pages_of(rs.size);
+    const uint64_t bytes = r.pages * kPage;
+    if (bytes + kMappingGap > top - kHeap.start - kHeap.bytes)
+      throw ScenarioError("process '" + spec.name + "': regions do not fit in the address space");
+    const uint64_t start = (top - bytes) / (2 * kMiB) * (2 * kMiB);  // THP-friendly alignment
+    r.first = start / kPage;
+    r.anon = rs.file.empty();
+    r.file = rs.file;
+    r.pgoff = r.anon ? r.first : 0;
+    r.node = rs.node ? *node_index(*rs.node) : home;
+    r.thp = rs.thp;
+    r.active = rs.active;
+    mmapped.push_back(std::move(r));
+    top = start - kMappingGap;
+  }
+  for (size_t i = mmapped.size(); i-- > 0;) {
+    regions.push_back(std::move(mmapped[i]));
+    source.push_back(i);
+    constant.push_back(0);
+  }
+  system(kStack, "[stack]", 0);
+
+  std::vector<PhaseSpec> phases;
+  for (const PhaseSpec& ph : spec.phases) {
+    PhaseSpec ordered{ph.name, ph.duration_us, {}};
+    for (size_t r = 0; r < regions.size(); ++r) {
+      ordered.access.push_back(source[r] ? ph.access[*source[r]] : Access{constant[r], Pattern::random, kPage});
+    }
+    phases.push_back(std::move(ordered));
+  }
+  std::vector<uint64_t> pages;
+  for (const SimRegion& r : regions) pages.push_back(r.pages);
+
+  SimProcess& p = procs_.emplace_back(AccessSchedule(phases, std::move(pages), spec.loop, now_));
+  p.index = static_cast<uint32_t>(procs_.size() - 1);
+  p.name = spec.name;
+  p.cgroup = spec.cgroup;
+  p.start_us = now_;
+  p.key = hash2(seed_, p.index);
+  p.regions = std::move(regions);
+  for (SimRegion& r : p.regions) r.resident.assign(nodes_.size(), 0);
+  // Memory is placed in the order a program would first touch it: its own
+  // mappings, then the scenario's regions as declared (so when DRAM runs
+  // out, the last declared regions are the ones that spill).
+  std::vector<uint32_t> order(p.regions.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (source[a].has_value() != source[b].has_value()) return !source[a].has_value();
+    return source[a].value_or(0) < source[b].value_or(0);
+  });
+  for (uint32_t r : order) place(p, r);
+
+  if (stub) {
+    std::vector<Reservation> reserve;
+    for (size_t r = 0; r < p.regions.size(); ++r) {
+      reserve.push_back({p.regions[r].first * kPage, p.regions[r].end() * kPage, source[r].has_value()});
+    }
+    p.stub = std::make_unique<StubProcess>(p.name, reserve);
+    p.pid = p.stub->pid();
+  } else {
+    p.pid = kSyntheticPidBase + static_cast<int>(p.index);
+  }
+}
+
+std::vector<FrameRun> Simulation::allocate(size_t node, uint64_t pages, uint64_t align) {
+  auto runs = frames_.take(node, pages, align, align == 1 ? hint_[node] : 0);
+  if (!runs.empty()) hint_[node] = runs.back().pfn + runs.back().count;
+  return runs;
+}
+
+void Simulation::place(SimProcess& p, uint32_t r) {
+  const SimRegion& reg = p.regions[r];
+  uint64_t v = reg.first, left = reg.pages;
+  if (reg.thp) {
+    uint64_t huge = reg.pages / kHugePages * kHugePages;
+    for (size_t node : nodes_[reg.node].fallback) {
+      if (!huge) break;
+      for (const FrameRun& run : allocate(node, huge, kHugePages)) {
+        insert_resident(p, v, run.count, r, node, run.pfn, reg.active, true);
+        v += run.count;
+        left -= run.count;
+        huge -= run.count;
+      }
+    }
+  }
+  for (size_t node : nodes_[reg.node].fallback) {
+    if (!left) break;
+    for (const FrameRun& run : allocate(node, left, 1)) {
+      insert_resident(p, v, run.count, r, node, run.pfn, reg.active, false);
+      v += run.count;
+      left -= run.count;
+    }
+  }
+}
+
+SimProcess* Simulation::live(int pid) {
+  for (SimProcess& p : procs_) {
+    if (p.pid == pid && p.alive) return &p;
+  }
+  return nullptr;
+}
+
+const SimProcess* Simulation::find(int pid) const {
+  const SimProcess* found = nullptr;
+  for (const SimProcess& p : procs_) {
+    if (p.pid == pid && (!found || p.alive)) found = &p;
+  }
+  return found;
+}
+
+bool Simulation::poll_alive(int pid) {
+  SimProcess* p = live(pid);
+  if (!p) return false;
+  if (p->stub && p->stub->exited()) {
+    end_process(*p);
+    return false;
+  }
+  return true;
+}
+
+void Simulation::end_process(SimProcess& p) {
+  if (!p.alive) return;
+  p.alive = false;
+  for (auto it = rmap_.begin(); it != rmap_.end();) {
+    if (it->second.proc == p.index) {
+      frames_.give_back(it->first, it->second.count);
+      it = rmap_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  p.extents.clear();
+  for (SimRegion& r : p.regions) {
+    std::fill(r.resident.begin(), r.resident.end(), 0);
+    r.active_pages = r.huge_pages = 0;
+  }
+  if (p.stub) p.stub->terminate();
+}
+
+std::vector<Vma> Simulation::vmas(const SimProcess& p) const {
+  std::vector<Vma> out;
+  if (!p.alive) return out;
+  for (const SimRegion& r : p.regions) out.push_back({r.first * kPage, r.end() * kPage, r.pgoff, r.anon, r.file});
+  return out;
+}
+
+void Simulation::integrate(SimProcess& p, uint64_t from, uint64_t to) {
+  for (size_t r = 0; r < p.regions.size(); ++r) {
+    const double n = p.schedule.accesses(r, to) - p.schedule.accesses(r, from);
+    if (n <= 0) continue;
+    const SimRegion& reg = p.regions[r];
+    // Accesses spread evenly over the region's pages; those on paged-out
+    // pages are served, once faulted back, from the preferred node (the
+    // faults themselves are charged when they happen).
+    double latency = 0;
+    uint64_t resident = 0;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      latency += static_cast<double>(reg.resident[i]) * static_cast<double>(nodes_[i].latency_ns);
+      resident += reg.resident[i];
+    }
+    latency += static_cast<double>(reg.pages - resident) * static_cast<double>(nodes_[reg.node].latency_ns);
+    p.accesses += n;
+    p.latency_ns += n * latency / static_cast<double>(reg.pages);
+  }
+}
+
+void Simulation::fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_t target) {
+  SimProcess& p = procs_[fs.proc()];
+  SimRegion& reg = p.regions[fs.region()];
+  uint64_t need = target - fs.faulted();
+  for (size_t node : nodes_[fs.preferred_node()].fallback) {
+    if (!need) break;
+    for (const FrameRun& run : allocate(node, need, 1)) {
+      rmap_add(run.pfn, Owner{run.count, p.index, true, fs.faulted(), owner});
+      fs.add_faulted(static_cast<int>(node), run.pfn, run.count);
+      reg.resident[node] += run.count;
+      need -= run.count;
+    }
+  }
+}
+
+void Simulation::advance(uint64_t now) {
+  if (now <= now_) return;
+  for (SimProcess& p : procs_) {
+    if (!p.alive) continue;
+    const auto end = p.schedule.end_us();
+    integrate(p, now_, end ? std::min(*end, now) : now);
+    if (end && *end <= now) end_process(p);
+  }
+  double stall_ns = 0;
+  std::erase_if(faulting_, [](const std::shared_ptr<FaultSet>& fs) { return fs.use_count() == 1; });
+  for (auto it = faulting_.begin(); it != faulting_.end();) {
+    FaultSet& fs = **it;
+    SimProcess& p = procs_[fs.proc()];
+    if (!p.alive || fs.faulted() == fs.count()) {
+      it = faulting_.erase(it);
+      continue;
+    }
+    const double prob = p.schedule.touch_probability(fs.region(), fs.out_us(), now);
+    const uint64_t target = static_cast<uint64_t>(std::llround(static_cast<double>(fs.count()) * prob));
+    if (target > fs.faulted()) {
+      const uint64_t before = fs.faulted();
+      fault_in(fs, *it, target);
+      const uint64_t faults = fs.faulted() - before;
+      p.faults += faults;
+      p.latency_ns += static_cast<double>(faults * machine_.fault_latency_ns);
+      stall_ns += static_cast<double>(faults * machine_.fault_latency_ns);
+    }
+    ++it;
+  }
+  // "some" stall time: at least one task waited; never more than wall time.
+  psi_us_ += std::min(stall_ns / 1000.0, static_cast<double>(now - now_));
+  now_ = now;
+}
+
+}  // namespace damon::sim

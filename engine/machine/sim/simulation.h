@@ -1,0 +1,197 @@
+// The state of a simulated machine and everything that changes it.
+//
+// Internal to SimMachine, which adds the locking and the clock. Memory is
+// tracked by extents, never by page: each process maps its regions' virtual
+// pages with runs of identical pages (an Extent: on one node in consecutive
+// frames, or paged out as part of a FaultSet), and a reverse map does the
+// same from physical frames back to the owner. Nothing here grows with the
+// memory size, only with how fragmented actions have made it.
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/machine/machine.h"
+#include "engine/machine/sim/access_schedule.h"
+#include "engine/machine/sim/fault_set.h"
+#include "engine/machine/sim/frame_allocator.h"
+#include "engine/machine/sim/scenario.h"
+#include "engine/machine/sim/sim_machine.h"
+#include "engine/machine/sim/stub_process.h"
+
+namespace damon::sim {
+
+inline constexpr uint64_t kHugePages = 512;  // pages in a 2 MiB folio
+
+struct SimNode {
+  int id = 0;
+  uint64_t first_pfn = 0, pages = 0;
+  uint64_t latency_ns = 0;
+  bool has_cpu = true;
+  std::vector<size_t> fallback;  // node indexes to allocate from, this one first
+};
+
+struct SimRegion {
+  std::string name;
+  uint64_t first = 0, pages = 0;  // virtual pages
+  bool anon = true;
+  std::string file;  // mapping name as /proc/PID/maps shows it
+  uint64_t pgoff = 0;  // Vma::pgoff
+  size_t node = 0;   // preferred node index
+  bool thp = false;
+  bool active = false;  // initial LRU list
+  // Resident pages per node index, and of those how many are active / huge.
+  std::vector<uint64_t> resident;
+  uint64_t active_pages = 0, huge_pages = 0;
+
+  uint64_t end() const { return first + pages; }
+  uint64_t resident_pages() const;
+};
+
+// A run of pages of one region with the same state.
+struct Extent {
+  uint64_t pages = 0;
+  uint32_t region = 0;
+  // Paged out: a page is back (resident) once its rank in `fs` is below
+  // fs->faulted(), in the frame the set gave it. Always inactive, small.
+  bool lazy = false;
+  bool active = false;
+  bool huge = false;  // 2 MiB folios: start and pfn 512-page aligned
+  size_t node = 0;    // not lazy: node index of the frames
+  uint64_t pfn = 0;   // not lazy: frame of the first page
+  std::shared_ptr<FaultSet> fs;
+};
+
+struct SimProcess {
+  SimProcess(AccessSchedule s) : schedule(std::move(s)) {}
+
+  int pid = 0;
+  uint32_t index = 0;
+  std::string name, cgroup;
+  bool alive = true;
+  uint64_t start_us = 0;
+  uint64_t key = 0;  // seeds the access draws of its pages
+  std::vector<SimRegion> regions;  // in address order
+  std::map<uint64_t, Extent> extents;  // by first virtual page; covers every region page
+  AccessSchedule schedule;
+  std::unique_ptr<StubProcess> stub;
+  // Performance model, integrated up to the simulation's time.
+  double accesses = 0, latency_ns = 0;
+  uint64_t faults = 0;
+};
+
+// A resolved address: a page of a region of a live process.
+struct PageRef {
+  SimProcess* proc = nullptr;
+  uint64_t vpage = 0;
+  uint32_t region = 0;
+};
+
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs);
+
+  // Brings the state to time `now`: performance accounting, faults, ends of
+  // processes. Every public SimMachine call does this first.
+  void advance(uint64_t now);
+  uint64_t now() const { return now_; }
+
+  // --- processes (simulation.cpp) ---
+  SimProcess* live(int pid);
+  const SimProcess* find(int pid) const;
+  bool poll_alive(int pid);  // notices stubs killed from outside
+  void end_process(SimProcess& p);
+  std::vector<SimProcess>& processes() { return procs_; }
+  const std::vector<SimProcess>& processes() const { return procs_; }
+  const std::vector<SimNode>& nodes() const { return nodes_; }
+  std::optional<size_t> node_index(int id) const;
+  uint64_t free_pages(size_t node) const { return frames_.free_frames(node); }
+  uint64_t psi_us() const { return static_cast<uint64_t>(psi_us_); }
+  std::vector<Vma> vmas(const SimProcess& p) const;
+
+  // --- pages and actions (simulation_pages.cpp) ---
+  std::optional<PageRef> resolve(Space space, uint64_t addr);
+  bool migrate(const PageRef& ref, size_t node);
+  bool pageout(const PageRef& ref);
+  bool set_lru(const PageRef& ref, bool active);
+  uint64_t madvise(SimProcess& p, AddrRange range, Action action);
+
+  // --- queries (simulation_queries.cpp) ---
+  struct PageState {
+    std::map<uint64_t, Extent>::iterator extent;
+    bool resident = false;
+    size_t node = 0;
+    uint64_t pfn = 0;
+    uint64_t folio_first = 0, folio_pages = 1;  // the folio holding the page
+  };
+  PageState state(const PageRef& ref);
+  void mkold(const PageRef& ref);
+  bool young(const PageRef& ref, bool clear);
+  bool touched(const PageRef& ref, uint64_t t0, uint64_t t1) const;
+  std::vector<FolioInfo> folios(Space space, AddrRange range);
+  RegionTruth region_truth(const SimProcess& p, const SimRegion& r) const;
+
+ private:
+  struct Owner {
+    uint64_t count = 0;
+    uint32_t proc = 0;
+    bool lazy = false;
+    uint64_t first = 0;  // virtual page (or, lazy, rank) of the run's first frame
+    std::shared_ptr<FaultSet> fs;
+  };
+
+  // Construction (simulation.cpp).
+  void add_process(const ProcessSpec& spec, bool stub);
+  void place(SimProcess& p, uint32_t r);
+  void integrate(SimProcess& p, uint64_t from, uint64_t to);
+  void fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_t target);
+
+  // Extents and the reverse map (simulation_pages.cpp).
+  std::map<uint64_t, Extent>::iterator split(SimProcess& p, uint64_t vpage);
+  std::map<uint64_t, Extent>::iterator carve(SimProcess& p, uint64_t first, uint64_t pages);
+  void merge_around(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
+  void insert_resident(SimProcess& p, uint64_t vpage, uint64_t pages, uint32_t region, size_t node,
+                       uint64_t pfn, bool active, bool huge);
+  void account(SimProcess& p, const Extent& e, int sign);
+  void rmap_add(uint64_t pfn, Owner owner);
+  void rmap_erase(uint64_t pfn, uint64_t count);
+  std::map<uint64_t, Owner>::iterator rmap_split(uint64_t pfn);
+  std::map<uint64_t, Extent>::iterator make_resident_extent(SimProcess& p, uint64_t vpage);
+  void release_frames(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
+  void to_lazy(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
+  bool collapse(SimProcess& p, uint64_t first);
+  std::vector<FrameRun> allocate(size_t node, uint64_t pages, uint64_t align);
+
+  // Queries (simulation_queries.cpp).
+  uint64_t access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const;
+  size_t young_slot(uint64_t key) const;
+  void add_folio(std::vector<FolioInfo>& out, const SimProcess& p, const PageState& s, uint64_t addr,
+                 const SimRegion& r) const;
+
+  MachineSpec machine_;
+  uint64_t seed_;
+  uint64_t now_;
+  std::vector<SimNode> nodes_;
+  FrameAllocator frames_;
+  std::vector<uint64_t> hint_;  // per node: where the last allocation ended
+  std::vector<SimProcess> procs_;
+  std::map<uint64_t, Owner> rmap_;  // first frame -> owner of frames [first, first + count)
+  std::vector<std::shared_ptr<FaultSet>> faulting_;  // sets with pages still out
+  double psi_us_ = 0;
+
+  // When each recently sampled folio was last made old (DAMON's mkold).
+  // Direct-mapped: DAMON keeps one sampled page per region in flight, so a
+  // few thousand slots rarely collide; a lost entry only makes the next
+  // check look back to the process start, like a never-cleared young bit.
+  struct YoungSlot {
+    uint64_t key = 0;
+    uint64_t since = 0;
+  };
+  std::vector<YoungSlot> young_;
+};
+
+}  // namespace damon::sim

@@ -1,0 +1,22 @@
+// paddr: the physical address space. Exactly the user regions, in core
+// address units; physical address = core address x addr_unit (sysfs-abi.md
+// §8.8). No regions means nothing is monitored, and the single target never
+// becomes invalid, so a paddr kdamond never stops by itself.
+#pragma once
+
+#include "engine/ops/operations.h"
+
+namespace damon {
+
+class PaddrOps final : public Operations {
+ public:
+  OpsId id() const override { return OpsId::paddr; }
+  bool target_valid(const Context& ctx, const Target& t) const override;
+  bool all_targets_invalid(const Context& ctx) const override;
+
+ protected:
+  Space space_of(const Target& t) const override;
+  uint64_t machine_addr(const Context& ctx, uint64_t core_addr) const override;
+};
+
+}  // namespace damon

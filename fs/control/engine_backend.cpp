@@ -1,0 +1,322 @@
+#include "fs/control/engine_backend.h"
+
+#include <cerrno>
+#include <utility>
+
+#include "engine/core/validate.h"
+#include "engine/damos/validate_schemes.h"
+#include "engine/kdamond/context_work.h"
+
+namespace damonfs::fs {
+
+using damon::ContextParams;
+using damon::ContextWork;
+using damon::KdamondWork;
+
+struct EngineBackend::Slot {
+  Phase phase = Phase::never_started;
+  std::unique_ptr<damon::Kdamond> kdamond;
+  std::optional<damon::RepeatHandle> refresh;
+  std::vector<CommandDone> off_waiters;
+  int tid = -1;
+};
+
+EngineBackend::EngineBackend(const damon::Clock& clock, Post post, uint64_t seed)
+    : clock_(clock), post_(std::move(post)), seed_(seed) {}
+
+EngineBackend::~EngineBackend() {
+  *alive_ = false;
+  stop_all();
+}
+
+void EngineBackend::stop_all() {
+  for (auto& [handle, s] : slots_) {
+    if (s->kdamond) s->kdamond->stop();
+  }
+}
+
+void EngineBackend::attach(StagedKdamonds& staged) { staged_ = &staged; }
+
+EngineBackend::Slot& EngineBackend::slot(KdamondHandle handle) {
+  auto& s = slots_[handle];
+  if (!s) s = std::make_unique<Slot>();
+  return *s;
+}
+
+const EngineBackend::Slot* EngineBackend::find_slot(KdamondHandle handle) const {
+  auto it = slots_.find(handle);
+  return it == slots_.end() ? nullptr : it->second.get();
+}
+
+bool EngineBackend::running(KdamondHandle kdamond) const {
+  const Slot* s = find_slot(kdamond);
+  return s && s->phase == Phase::running;
+}
+
+int EngineBackend::pid(KdamondHandle kdamond) const {
+  const Slot* s = find_slot(kdamond);
+  if (!s || s->phase != Phase::running) return -1;
+  // Kept from the start: the thread may have begun to exit, but `state`
+  // reads on (and `pid` its id) until that exit reaches this thread.
+  return s->tid;
+}
+
+bool EngineBackend::any_running() const {
+  for (const auto& [handle, s] : slots_) {
+    if (s->phase == Phase::running) return true;
+  }
+  return false;
+}
+
+void EngineBackend::kdamonds_rebuilt() {
+  // Nothing runs (the tree refuses nr_kdamonds while anything does): the
+  // stopped kdamonds' contexts are freed here, as the kernel frees them.
+  slots_.clear();
+}
+
+void EngineBackend::post(std::function<void()> fn) {
+  post_([alive = std::weak_ptr<bool>(alive_), fn = std::move(fn)] {
+    auto a = alive.lock();
+    if (a && *a) fn();
+  });
+}
+
+void EngineBackend::command(StagedKdamond& kdamond, StateCommand cmd, CommandDone done) {
+  // 6.18.x stable: every command but `off` needs exactly one context.
+  if (cmd != StateCommand::off && kdamond.nr_contexts() != 1) return done(-EINVAL);
+  Slot& s = slot(kdamond.handle());
+  switch (cmd) {
+    case StateCommand::on:
+      return turn_on(kdamond, std::move(done));
+    case StateCommand::off:
+      return turn_off(s, std::move(done));
+    case StateCommand::clear_schemes_tried_regions:
+      clear_tried(kdamond);
+      return done(0);
+    case StateCommand::update_schemes_tried_regions:
+    case StateCommand::update_schemes_tried_bytes:
+      return update_tried(kdamond, cmd == StateCommand::update_schemes_tried_regions,
+                          std::move(done));
+    default:
+      break;
+  }
+  // The damon_call-based commands: EINVAL when no context was ever built,
+  // ECANCELED when it exists but its kdamond has stopped (the call is
+  // queued to a context nobody serves).
+  if (s.phase == Phase::never_started) return done(-EINVAL);
+  if (s.phase == Phase::stopped) return done(-ECANCELED);
+  switch (cmd) {
+    case StateCommand::commit:
+      return commit(kdamond, false, std::move(done));
+    case StateCommand::commit_schemes_quota_goals:
+      return commit(kdamond, true, std::move(done));
+    case StateCommand::update_schemes_stats:
+      return update_stats(kdamond, std::move(done));
+    case StateCommand::update_schemes_effective_quotas:
+      return update_effective_quotas(kdamond, std::move(done));
+    case StateCommand::update_tuned_intervals:
+      return update_tuned_intervals(kdamond, std::move(done));
+    default:
+      return done(-EINVAL);
+  }
+}
+
+// Builds and validates engine parameters the way the kernel's context build
+// orders its checks: context-level errors (EINVAL) before scheme build
+// failures, which the sysfs layer reports as ENOMEM.
+static int build_checked(StagedKdamond& kdamond, damon::Machine& machine, ContextParams& params) {
+  int built = kdamond.build_params(params);
+  if (built == -EINVAL) return built;
+  if (int err = damon::validate(params, machine)) return -err;
+  if (built) return built;
+  if (damon::validate_schemes(params.schemes, machine)) return -ENOMEM;
+  return 0;
+}
+
+void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
+  KdamondHandle handle = kdamond.handle();
+  Slot& s = slot(handle);
+  if (s.phase == Phase::running) return done(-EBUSY);
+  // The previous (stopped) context is destroyed before the new one is built.
+  s.kdamond.reset();
+  s.phase = Phase::never_started;
+
+  ContextParams params;
+  if (int err = build_checked(kdamond, *machine_, params)) return done(err);
+
+  unsigned index = 0;
+  for (const auto& [h, other] : slots_) index += other->phase == Phase::running;
+  auto work = std::make_unique<ContextWork>(params, *machine_, clock_, seed_ + nr_started_);
+  auto kd = std::make_unique<damon::Kdamond>();
+  int err = kd->start(index, std::move(work), [this, handle](damon::KdamondExit) {
+    post([this, handle] { on_exit(handle); });
+  });
+  if (err) return done(err);
+  ++nr_started_;
+  s.tid = kd->tid();
+  s.kdamond = std::move(kd);
+  s.phase = Phase::running;
+  if (uint32_t ms = kdamond.refresh_ms()) arm_refresh(handle, s, ms);
+  done(0);
+}
+
+void EngineBackend::turn_off(Slot& s, CommandDone done) {
+  if (s.phase == Phase::never_started) return done(-EINVAL);
+  if (s.phase == Phase::stopped) return done(-EPERM);
+  // Answered once the thread has exited (on_exit), like the kernel's wait
+  // for kdamond termination, without blocking the tree's thread.
+  s.off_waiters.push_back(std::move(done));
+  s.kdamond->request_stop();
+}
+
+void EngineBackend::on_exit(KdamondHandle handle) {
+  auto it = slots_.find(handle);
+  if (it == slots_.end()) return;
+  Slot& s = *it->second;
+  s.phase = Phase::stopped;
+  s.refresh.reset();
+  s.kdamond->stop();  // joins: the thread has nothing left to do
+  auto waiters = std::move(s.off_waiters);
+  for (auto& done : waiters) done(0);
+}
+
+template <class T>
+void EngineBackend::snapshot(KdamondHandle handle, std::function<T(ContextWork&)> read,
+                             std::function<void(StagedKdamond&, T)> write, CommandDone done) {
+  Slot& s = slot(handle);
+  auto on_result = [this, handle, write = std::move(write), done](int result, T value) mutable {
+    post([this, handle, write = std::move(write), done = std::move(done), result,
+          value = std::move(value)]() mutable {
+      if (result == 0) {
+        if (StagedKdamond* k = staged_->find(handle)) write(*k, std::move(value));
+      }
+      done(result);
+    });
+  };
+  int err = s.kdamond->call_value<T>(
+      [read = std::move(read)](KdamondWork& w) { return read(static_cast<ContextWork&>(w)); },
+      std::move(on_result));
+  if (err) done(-ECANCELED);
+}
+
+void EngineBackend::commit(StagedKdamond& kdamond, bool goals_only, CommandDone done) {
+  ContextParams params;
+  if (goals_only) {
+    int built = kdamond.build_params(params);
+    if (built == -EINVAL) return done(built);
+    if (damon::validate_quota_goals(params.schemes, *machine_)) return done(-EINVAL);
+  } else if (int err = build_checked(kdamond, *machine_, params)) {
+    return done(err);
+  }
+  auto apply = [params = std::move(params), goals_only](KdamondWork& w) {
+    auto& work = static_cast<ContextWork&>(w);
+    if (goals_only) {
+      work.commit_quota_goals(params);
+      return 0;
+    }
+    return work.commit(params);
+  };
+  int err = slot(kdamond.handle()).kdamond->call(std::move(apply), [this, done](int result) {
+    post([done, result] { done(result); });
+  });
+  if (err) done(-ECANCELED);
+}
+
+void EngineBackend::update_stats(StagedKdamond& kdamond, CommandDone done) {
+  snapshot<std::vector<damon::SchemeStats>>(
+      kdamond.handle(), [](ContextWork& w) { return w.scheme_stats(); },
+      [](StagedKdamond& k, std::vector<damon::SchemeStats> stats) {
+        for (size_t i = 0; i < stats.size(); ++i) k.set_scheme_stats(i, stats[i]);
+      },
+      std::move(done));
+}
+
+void EngineBackend::update_effective_quotas(StagedKdamond& kdamond, CommandDone done) {
+  snapshot<std::vector<uint64_t>>(
+      kdamond.handle(), [](ContextWork& w) { return w.effective_bytes(); },
+      [](StagedKdamond& k, std::vector<uint64_t> bytes) {
+        for (size_t i = 0; i < bytes.size(); ++i) k.set_effective_bytes(i, bytes[i]);
+      },
+      std::move(done));
+}
+
+void EngineBackend::update_tuned_intervals(StagedKdamond& kdamond, CommandDone done) {
+  using Intervals = std::pair<uint64_t, uint64_t>;
+  snapshot<Intervals>(
+      kdamond.handle(), [](ContextWork& w) { return Intervals{w.sample_us(), w.aggr_us()}; },
+      [](StagedKdamond& k, Intervals iv) { k.set_tuned_intervals(iv.first, iv.second); },
+      std::move(done));
+}
+
+void EngineBackend::clear_tried(StagedKdamond& kdamond) {
+  for (size_t i = 0; i < kdamond.nr_schemes(); ++i) kdamond.clear_tried_regions(i);
+}
+
+void EngineBackend::update_tried(StagedKdamond& kdamond, bool with_regions, CommandDone done) {
+  Slot& s = slot(kdamond.handle());
+  if (s.phase == Phase::never_started) return done(-EINVAL);
+  clear_tried(kdamond);
+  if (s.phase == Phase::stopped) return done(-EINVAL);
+
+  // Filled on the kdamond thread while the walk runs, read on ours after.
+  using Collected = std::vector<std::vector<damon::TriedRegion>>;
+  auto collected = std::make_shared<Collected>();
+  KdamondHandle handle = kdamond.handle();
+  auto on_region = [collected](size_t scheme, const damon::TriedRegion& r) {
+    if (collected->size() <= scheme) collected->resize(scheme + 1);
+    (*collected)[scheme].push_back(r);
+  };
+  auto on_done = [this, handle, collected, with_regions, done](int result) {
+    post([this, handle, collected, with_regions, done, result] {
+      StagedKdamond* k = staged_->find(handle);
+      if (result == 0 && k) {
+        for (size_t i = 0; i < collected->size(); ++i) {
+          const auto& regions = (*collected)[i];
+          if (with_regions) {
+            k->set_tried_regions(i, regions);
+          } else {
+            uint64_t total = 0;
+            for (const auto& r : regions) total += r.end - r.start;
+            k->set_tried_bytes(i, total);
+          }
+        }
+      }
+      done(result);
+    });
+  };
+  if (int err = s.kdamond->walk(on_region, on_done)) done(err == -EINVAL ? -ECANCELED : err);
+}
+
+void EngineBackend::refresh_ms_changed(KdamondHandle kdamond, uint32_t refresh_ms) {
+  auto it = slots_.find(kdamond);
+  if (it == slots_.end() || it->second->phase != Phase::running) return;
+  Slot& s = *it->second;
+  if (s.refresh && s.refresh->set_period_us(uint64_t{refresh_ms} * 1000)) return;
+  s.refresh.reset();
+  if (refresh_ms) arm_refresh(kdamond, s, refresh_ms);
+}
+
+// refresh_ms: one repeating request per kdamond, each with its own period,
+// refreshing what the kernel refreshes (tuned intervals, stats, effective
+// quotas; never tried regions).
+void EngineBackend::arm_refresh(KdamondHandle handle, Slot& s, uint32_t refresh_ms) {
+  struct Snapshot {
+    std::vector<damon::SchemeStats> stats;
+    std::vector<uint64_t> effective_bytes;
+    uint64_t sample_us, aggr_us;
+  };
+  s.refresh = s.kdamond->repeat(uint64_t{refresh_ms} * 1000, [this, handle](KdamondWork& w) {
+    auto& work = static_cast<ContextWork&>(w);
+    Snapshot snap{work.scheme_stats(), work.effective_bytes(), work.sample_us(), work.aggr_us()};
+    post([this, handle, snap = std::move(snap)] {
+      StagedKdamond* k = staged_->find(handle);
+      if (!k || k->nr_contexts() != 1) return;
+      k->set_tuned_intervals(snap.sample_us, snap.aggr_us);
+      for (size_t i = 0; i < snap.stats.size(); ++i) k->set_scheme_stats(i, snap.stats[i]);
+      for (size_t i = 0; i < snap.effective_bytes.size(); ++i)
+        k->set_effective_bytes(i, snap.effective_bytes[i]);
+    });
+  });
+}
+
+}  // namespace damonfs::fs

@@ -1,0 +1,93 @@
+// The state-commit layer: `state` writes start, change, inspect and stop
+// real kdamonds (engine/kdamond) built from the staged sysfs tree, with the
+// kernel's errno (sysfs-abi.md §5, §6).
+//
+// Threading: every KdamondBackend call comes from the tree's thread (the
+// FUSE loop). Kdamond threads never touch the tree: what they produce is
+// posted back to that thread with `post`, and only then written into the
+// staged directories or handed to a command's `done`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "engine/core/clock.h"
+#include "engine/kdamond/context_work.h"
+#include "engine/kdamond/kdamond.h"
+#include "engine/machine/machine.h"
+#include "fs/tree/kdamond_backend.h"
+
+namespace damonfs::fs {
+
+class EngineBackend final : public KdamondBackend {
+ public:
+  // Runs `fn` on the tree's thread, later.
+  using Post = std::function<void(std::function<void()> fn)>;
+
+  // `clock` must outlive the backend. `seed` seeds each kdamond's region
+  // sampling (mixed with how many were started before).
+  EngineBackend(const damon::Clock& clock, Post post, uint64_t seed);
+  // Stops every kdamond (waits for their threads).
+  ~EngineBackend() override;
+
+  // KdamondBackend.
+  void attach(StagedKdamonds& staged) override;
+  bool running(KdamondHandle kdamond) const override;
+  int pid(KdamondHandle kdamond) const override;
+  bool any_running() const override;
+  void command(StagedKdamond& kdamond, StateCommand cmd, CommandDone done) override;
+  void kdamonds_rebuilt() override;
+  void refresh_ms_changed(KdamondHandle kdamond, uint32_t refresh_ms) override;
+
+  // The machine kdamonds monitor; set before the first command and
+  // outliving the backend. (It is made after the daemonizing fork, since
+  // the simulated machine's stub processes must be children of the daemon.)
+  void set_machine(damon::Machine& machine) { machine_ = &machine; }
+
+  // Stops every kdamond and waits for their threads (daemon shutdown).
+  void stop_all();
+
+ private:
+  enum class Phase { never_started, running, stopped };
+  struct Slot;
+
+  Slot& slot(KdamondHandle handle);
+  const Slot* find_slot(KdamondHandle handle) const;
+
+  void turn_on(StagedKdamond& kdamond, CommandDone done);
+  void turn_off(Slot& slot, CommandDone done);
+  void commit(StagedKdamond& kdamond, bool goals_only, CommandDone done);
+  void update_stats(StagedKdamond& kdamond, CommandDone done);
+  void update_effective_quotas(StagedKdamond& kdamond, CommandDone done);
+  void update_tuned_intervals(StagedKdamond& kdamond, CommandDone done);
+  void update_tried(StagedKdamond& kdamond, bool with_regions, CommandDone done);
+  void clear_tried(StagedKdamond& kdamond);
+
+  // Runs `read` on the kdamond thread and `write` with its result on the
+  // tree's thread, against the kdamond's staged directory if it still exists.
+  template <class T>
+  void snapshot(KdamondHandle handle, std::function<T(damon::ContextWork&)> read,
+                std::function<void(StagedKdamond&, T)> write, CommandDone done);
+
+  void arm_refresh(KdamondHandle handle, Slot& slot, uint32_t refresh_ms);
+  void refresh(KdamondHandle handle);
+  void on_exit(KdamondHandle handle);
+  // Posts `fn` to the tree's thread, dropped if this backend is gone by then.
+  void post(std::function<void()> fn);
+
+  damon::Machine* machine_ = nullptr;
+  const damon::Clock& clock_;
+  Post post_;
+  uint64_t seed_;
+  uint64_t nr_started_ = 0;
+  StagedKdamonds* staged_ = nullptr;
+  std::map<KdamondHandle, std::unique_ptr<Slot>> slots_;
+  // Shared with posted closures: false once this backend is destroyed.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace damonfs::fs

@@ -1,0 +1,41 @@
+// The machine behind a mount, from the command line's --machine/--scenario.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "engine/core/clock.h"
+#include "engine/machine/machine.h"
+
+namespace damonfs::fs {
+
+// What a person must fix to start the daemon (bad scenario, missing kernel
+// feature, unknown machine kind).
+class MachineError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A checked --machine/--scenario choice. Loading it reads and validates the
+// scenario; making the machine later starts its processes. The two are
+// apart so that errors reach the terminal before the daemon detaches, and
+// the stub processes are children of the detached daemon.
+class MachinePlan {
+ public:
+  // `kind` is "sim" (or empty: the default) or "host". For "sim",
+  // `scenario` is a YAML scenario or masim config file, empty for the
+  // built-in one. Throws MachineError.
+  MachinePlan(const std::string& kind, const std::string& scenario);
+  ~MachinePlan();
+  MachinePlan(MachinePlan&&) noexcept;
+
+  // Every simulated process gets a real stub process. Throws MachineError.
+  std::unique_ptr<damon::Machine> make(const damon::Clock& clock) const;
+
+ private:
+  struct Sim;
+  std::unique_ptr<Sim> sim_;
+};
+
+}  // namespace damonfs::fs

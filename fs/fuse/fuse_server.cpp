@@ -1,0 +1,309 @@
+#include "fs/fuse/fuse_server.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+
+namespace damonfs::fs {
+
+namespace {
+
+// An open attribute file. Like sysfs's seq_file, a read at offset 0 (or
+// anywhere but where the previous read ended) takes a fresh snapshot of the
+// content; a sequential read continues the snapshot, so reading in small
+// chunks never mixes two values.
+struct OpenFile {
+  std::string content;
+  off_t next = -1;
+};
+
+// An open directory: its entries as they were at opendir().
+using DirListing = std::vector<DirEntry>;
+
+// How many requests one readable event drains before the loop runs other
+// handlers (completions posted by kdamonds).
+constexpr int kRequestsPerTurn = 64;
+
+}  // namespace
+
+struct FuseServer::Ops {
+  static FuseServer& server(fuse_req_t req) {
+    return *static_cast<FuseServer*>(fuse_req_userdata(req));
+  }
+
+  static struct stat to_stat(const FuseServer& s, const NodeStat& n) {
+    struct stat st {};
+    st.st_ino = n.ino;
+    st.st_mode = (n.is_dir ? S_IFDIR : S_IFREG) | n.mode;
+    st.st_nlink = n.nlink;
+    st.st_size = static_cast<off_t>(n.size);
+    st.st_uid = s.config_.uid;
+    st.st_gid = s.config_.gid;
+    st.st_blksize = 4096;
+    st.st_atim = st.st_mtim = st.st_ctim = s.mount_time_;
+    return st;
+  }
+
+  static double timeout(const FuseServer& s) {
+    return std::chrono::duration<double>(s.config_.cache_timeout).count();
+  }
+
+  static void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+    FuseServer& s = server(req);
+    std::optional<NodeStat> n = s.tree_.lookup(parent, name);
+    if (!n) return void(fuse_reply_err(req, ENOENT));
+    fuse_entry_param e{};
+    e.ino = n->ino;
+    e.attr = to_stat(s, *n);
+    e.attr_timeout = timeout(s);
+    e.entry_timeout = timeout(s);
+    fuse_reply_entry(req, &e);
+  }
+
+  // Inodes live as long as the tree keeps them, not as long as the kernel
+  // remembers them: nothing to count.
+  static void forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
+  static void forget_multi(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
+
+  static void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+    FuseServer& s = server(req);
+    std::optional<NodeStat> n = s.tree_.getattr(ino);
+    if (!n) return void(fuse_reply_err(req, ENOENT));
+    struct stat st = to_stat(s, *n);
+    fuse_reply_attr(req, &st, timeout(s));
+  }
+
+  // open(O_TRUNC) and truncate() arrive as a size change: a store happens
+  // only at write(), so the size is accepted and ignored, as sysfs does.
+  // Owner and mode are fixed.
+  static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int to_set, fuse_file_info*) {
+    FuseServer& s = server(req);
+    if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
+      return void(fuse_reply_err(req, EPERM));
+    std::optional<NodeStat> n = s.tree_.getattr(ino);
+    if (!n) return void(fuse_reply_err(req, ENOENT));
+    struct stat st = to_stat(s, *n);
+    fuse_reply_attr(req, &st, timeout(s));
+  }
+
+  static void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    FuseServer& s = server(req);
+    std::optional<NodeStat> n = s.tree_.getattr(ino);
+    if (!n) return void(fuse_reply_err(req, ENOENT));
+    if (n->is_dir) return void(fuse_reply_err(req, EISDIR));
+    // kernfs refuses opening a file without a store for writing, root or not.
+    if ((fi->flags & O_ACCMODE) != O_RDONLY && !(n->mode & S_IWUSR))
+      return void(fuse_reply_err(req, EACCES));
+    // Every read and write reaches the tree: contents are computed, and a
+    // page-cached copy would keep serving the first value.
+    fi->direct_io = 1;
+    auto file = std::make_unique<OpenFile>();
+    fi->fh = reinterpret_cast<uint64_t>(file.get());
+    if (fuse_reply_open(req, fi) == 0) file.release();
+  }
+
+  static void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+    FuseServer& s = server(req);
+    auto* file = reinterpret_cast<OpenFile*>(fi->fh);
+    if (off == 0 || off != file->next) {
+      if (int err = s.tree_.read(ino, file->content)) return void(fuse_reply_err(req, -err));
+    }
+    const std::string& c = file->content;
+    size_t begin = std::min(static_cast<size_t>(off), c.size());
+    size_t n = std::min(size, c.size() - begin);
+    file->next = static_cast<off_t>(begin + n);
+    fuse_reply_buf(req, c.data() + begin, n);
+  }
+
+  static void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t,
+                    fuse_file_info*) {
+    FuseServer& s = server(req);
+    s.tree_.write(ino, std::string_view(buf, size), [&s, req](WriteResult result) {
+      // Answer only once the kernel dropped what the store made stale.
+      s.cache_.flush_then([req, result] {
+        if (result < 0)
+          fuse_reply_err(req, static_cast<int>(-result));
+        else
+          fuse_reply_write(req, static_cast<size_t>(result));
+      });
+    });
+  }
+
+  static void release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+    delete reinterpret_cast<OpenFile*>(fi->fh);
+    fuse_reply_err(req, 0);
+  }
+
+  static void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    FuseServer& s = server(req);
+    auto listing = std::make_unique<DirListing>();
+    if (int err = s.tree_.readdir(ino, *listing)) return void(fuse_reply_err(req, -err));
+    fi->fh = reinterpret_cast<uint64_t>(listing.get());
+    if (fuse_reply_open(req, fi) == 0) listing.release();
+  }
+
+  static void readdir(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+    FuseServer& s = server(req);
+    const auto& listing = *reinterpret_cast<DirListing*>(fi->fh);
+    std::vector<char> buf(size);
+    size_t used = 0;
+    for (size_t i = static_cast<size_t>(off); i < listing.size(); ++i) {
+      struct stat st = to_stat(s, listing[i].stat);
+      size_t need = fuse_add_direntry(req, buf.data() + used, size - used, listing[i].name.c_str(),
+                                      &st, static_cast<off_t>(i + 1));
+      if (need > size - used) break;
+      used += need;
+    }
+    fuse_reply_buf(req, buf.data(), used);
+  }
+
+  static void releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+    delete reinterpret_cast<DirListing*>(fi->fh);
+    fuse_reply_err(req, 0);
+  }
+
+  static void statfs(fuse_req_t req, fuse_ino_t) {
+    struct statvfs sv {};
+    sv.f_bsize = 4096;
+    sv.f_frsize = 4096;
+    sv.f_namemax = 255;
+    fuse_reply_statfs(req, &sv);
+  }
+
+  // The tree's shape changes only through nr_* files: every namespace
+  // operation is refused with the errno sysfs gives.
+  static void mknod(fuse_req_t req, fuse_ino_t, const char*, mode_t, dev_t) {
+    fuse_reply_err(req, EPERM);
+  }
+  static void mkdir(fuse_req_t req, fuse_ino_t, const char*, mode_t) { fuse_reply_err(req, EPERM); }
+  static void unlink(fuse_req_t req, fuse_ino_t, const char*) { fuse_reply_err(req, EPERM); }
+  static void rmdir(fuse_req_t req, fuse_ino_t, const char*) { fuse_reply_err(req, EPERM); }
+  static void symlink(fuse_req_t req, const char*, fuse_ino_t, const char*) {
+    fuse_reply_err(req, EPERM);
+  }
+  static void rename(fuse_req_t req, fuse_ino_t, const char*, fuse_ino_t, const char*,
+                     unsigned int) {
+    fuse_reply_err(req, EPERM);
+  }
+  static void link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char*) {
+    fuse_reply_err(req, EPERM);
+  }
+  static void create(fuse_req_t req, fuse_ino_t, const char*, mode_t, fuse_file_info*) {
+    fuse_reply_err(req, EACCES);
+  }
+
+  static fuse_lowlevel_ops table() {
+    fuse_lowlevel_ops ops{};
+    ops.lookup = lookup;
+    ops.forget = forget;
+    ops.forget_multi = forget_multi;
+    ops.getattr = getattr;
+    ops.setattr = setattr;
+    ops.open = open;
+    ops.read = read;
+    ops.write = write;
+    ops.release = release;
+    ops.opendir = opendir;
+    ops.readdir = readdir;
+    ops.releasedir = releasedir;
+    ops.statfs = statfs;
+    ops.mknod = mknod;
+    ops.mkdir = mkdir;
+    ops.unlink = unlink;
+    ops.rmdir = rmdir;
+    ops.symlink = symlink;
+    ops.rename = rename;
+    ops.link = link;
+    ops.create = create;
+    return ops;
+  }
+};
+
+FuseServer::FuseServer(Tree& tree, boost::asio::io_context& loop, FuseConfig config)
+    : tree_(tree), loop_(loop), config_(std::move(config)), device_(loop), cache_(loop) {
+  clock_gettime(CLOCK_REALTIME, &mount_time_);
+}
+
+FuseServer::~FuseServer() {
+  unmount();
+  if (session_) fuse_session_destroy(session_);
+  free(buf_.mem);
+}
+
+bool FuseServer::mount(const std::string& mountpoint) {
+  std::vector<std::string> argv = {"damonfs", "-o",
+                                   "default_permissions,fsname=damonfs,subtype=damonfs"};
+  for (const std::string& opt : config_.mount_options) {
+    argv.push_back("-o");
+    argv.push_back(opt);
+  }
+  if (config_.debug) argv.push_back("-d");
+  std::vector<char*> cargv;
+  for (std::string& a : argv) cargv.push_back(a.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(cargv.size()), cargv.data());
+  const fuse_lowlevel_ops ops = Ops::table();
+  session_ = fuse_session_new(&args, &ops, sizeof(ops), this);
+  fuse_opt_free_args(&args);
+  if (!session_) return false;
+  mounted_ = fuse_session_mount(session_, mountpoint.c_str()) == 0;
+  return mounted_;
+}
+
+void FuseServer::start(std::function<void()> on_end) {
+  on_end_ = std::move(on_end);
+  tree_.set_invalidator([this](uint64_t dir_ino, std::vector<std::string> vanished) {
+    cache_.invalidate(dir_ino, std::move(vanished));
+  });
+  cache_.start(session_);
+  device_.assign(fuse_session_fd(session_));
+  device_.non_blocking(true);
+  wait_for_requests();
+}
+
+void FuseServer::wait_for_requests() {
+  device_.async_wait(boost::asio::posix::descriptor_base::wait_read,
+                     [this](const boost::system::error_code& ec) {
+                       if (ec) return;  // cancelled: shutting down
+                       drain_requests();
+                       if (fuse_session_exited(session_)) {
+                         if (on_end_) on_end_();
+                         return;
+                       }
+                       wait_for_requests();
+                     });
+}
+
+void FuseServer::drain_requests() {
+  for (int i = 0; i < kRequestsPerTurn; ++i) {
+    int res = fuse_session_receive_buf(session_, &buf_);
+    if (res == -EINTR) continue;
+    if (res == -EAGAIN) break;
+    if (res <= 0) {  // unmounted (0) or a broken device
+      fuse_session_exit(session_);
+      break;
+    }
+    fuse_session_process_buf(session_, &buf_);
+  }
+  // Shape changes that no write is waiting for still have to reach the kernel.
+  if (cache_.pending()) cache_.flush_then(nullptr);
+}
+
+void FuseServer::unmount() {
+  if (!session_) return;
+  tree_.set_invalidator(nullptr);
+  cache_.stop();
+  // The session owns the descriptor and closes it when unmounting.
+  if (device_.is_open()) device_.release();
+  if (mounted_) {
+    fuse_session_unmount(session_);
+    mounted_ = false;
+  }
+}
+
+}  // namespace damonfs::fs

@@ -1,0 +1,95 @@
+// damonfs: the DAMON sysfs interface as a FUSE filesystem.
+//
+//   damonfs [options] MOUNTPOINT        (damonfs --help)
+//
+// Everything runs on one Asio loop: the FUSE session, signals, and the
+// completions other threads (kdamonds) post back. Nothing may start a
+// thread before the daemonizing fork, which keeps only the calling thread.
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "engine/core/clock.h"
+#include "fs/control/engine_backend.h"
+#include "fs/control/machine_factory.h"
+#include "fs/fuse/command_line.h"
+#include "fs/fuse/fuse_server.h"
+#include "fs/tree/abi_profile.h"
+#include "fs/tree/tree.h"
+
+using namespace damonfs::fs;
+
+int main(int argc, char** argv) {
+  CommandLine cmd;
+  if (std::optional<std::string> err = parse_command_line(
+          std::span<const char* const>(argv + 1, static_cast<size_t>(argc - 1)), cmd)) {
+    std::fprintf(stderr, "damonfs: %s\n%s", err->c_str(), usage_text(argv[0]).c_str());
+    return 2;
+  }
+  if (cmd.help) {
+    std::fputs(usage_text(argv[0]).c_str(), stdout);
+    return 0;
+  }
+  if (cmd.version) {
+    std::printf("damonfs %s\n", DAMONFS_VERSION);
+    return 0;
+  }
+
+  std::optional<MachinePlan> plan;
+  try {
+    plan.emplace(cmd.machine, cmd.scenario);
+  } catch (const MachineError& e) {
+    std::fprintf(stderr, "damonfs: %s\n", e.what());
+    return 1;
+  }
+
+  std::signal(SIGPIPE, SIG_IGN);
+  // One thread runs the loop (others only post to it): the hint lets Asio
+  // skip waking other runners.
+  boost::asio::io_context loop(1);
+  damon::SteadyClock clock;
+  // Declared before the backend, which stops its kdamonds before it goes.
+  std::unique_ptr<damon::Machine> machine;
+  EngineBackend backend(
+      clock, [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); },
+      /*seed=*/0);
+  Tree tree(*AbiProfile::find(cmd.abi), backend);
+  FuseServer server(tree, loop,
+                    FuseConfig{.mount_options = cmd.mount_options,
+                               .debug = cmd.debug,
+                               .uid = cmd.uid.value_or(getuid()),
+                               .gid = cmd.gid.value_or(getgid())});
+  if (!server.mount(cmd.mountpoint)) return 1;
+
+  if (!cmd.foreground) {
+    loop.notify_fork(boost::asio::execution_context::fork_prepare);
+    if (fuse_daemonize(0) != 0) return 1;
+    loop.notify_fork(boost::asio::execution_context::fork_child);
+  }
+  try {
+    machine = plan->make(clock);
+  } catch (const MachineError& e) {
+    std::fprintf(stderr, "damonfs: %s\n", e.what());
+    server.unmount();
+    return 1;
+  }
+  backend.set_machine(*machine);
+
+  boost::asio::signal_set signals(loop, SIGINT, SIGTERM, SIGHUP);
+  signals.async_wait([&loop](const boost::system::error_code& ec, int) {
+    if (!ec) loop.stop();
+  });
+  server.start([&loop] { loop.stop(); });
+  loop.run();
+  backend.stop_all();
+  server.unmount();
+  return 0;
+}

@@ -1,0 +1,47 @@
+// Which DAMON sysfs ABI the tree shows: a profile is a kernel version level,
+// and every file, directory and keyword of the tree is tagged with the
+// version that introduced it (its "since"). A profile shows exactly the
+// items whose since is at or below its level, so supporting another kernel
+// version is one row in the profile table (abi_profile.cpp), never a new
+// code path.
+#pragma once
+
+#include <compare>
+#include <span>
+#include <string_view>
+
+namespace damonfs::fs {
+
+struct AbiVersion {
+  unsigned major = 0;
+  unsigned minor = 0;
+  friend constexpr auto operator<=>(const AbiVersion&, const AbiVersion&) = default;
+};
+
+// The first DAMON sysfs interface (Linux 5.18): the since of the original files.
+inline constexpr AbiVersion kSysfsOrigin{5, 18};
+// Items merged in Andrew Morton's mm tree but in no mainline release yet.
+inline constexpr AbiVersion kMmTree{255, 0};
+
+class AbiProfile {
+ public:
+  constexpr AbiProfile(std::string_view name, AbiVersion level, std::string_view summary)
+      : name_(name), level_(level), summary_(summary) {}
+
+  // nullptr when no profile has that name.
+  static const AbiProfile* find(std::string_view name);
+  // The default: everything the engine implements.
+  static const AbiProfile& latest();
+  static std::span<const AbiProfile> all();
+
+  std::string_view name() const { return name_; }
+  std::string_view summary() const { return summary_; }
+  bool has(AbiVersion since) const { return since <= level_; }
+
+ private:
+  std::string_view name_;
+  AbiVersion level_;
+  std::string_view summary_;
+};
+
+}  // namespace damonfs::fs

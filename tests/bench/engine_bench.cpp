@@ -1,0 +1,197 @@
+// Monitoring engine cost, measured against budgets that are ratios within
+// the same run (DESIGN.md "Budgets"):
+//   * CPU time per sampling interval at 100 / 1000 / 10000 regions;
+//   * the same regions over 1 GiB and over 1 TiB: cost must not grow with
+//     memory size (1 TiB / 1 GiB <= 1.2, i.e. O(nr_regions));
+//   * virtual time: simulated seconds per real second at default intervals
+//     (>= 100), and the CPU share at default intervals with 1000 regions
+//     over 1 TiB (<= 1 %).
+// The machine is the core tests' fake: an O(1)-per-query access oracle, so
+// what is measured is the engine. Exits 1 when a budget is missed.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/core/context.h"
+#include "tests/unit/core/fake_machine.h"
+
+namespace damon {
+namespace {
+
+using test::FakeMachine;
+
+constexpr uint64_t kGiB = uint64_t{1} << 30;
+constexpr uint64_t kTiB = uint64_t{1} << 40;
+
+// Hot 1/4 of every 1/64 of the memory: regions differ so merging has work,
+// and the answer is computed from the address alone.
+FakeMachine::Oracle striped(uint64_t memory) {
+  const uint64_t stripe = memory / 64;
+  return [stripe](Space, uint64_t addr, uint64_t, uint64_t) { return addr / stripe % 4 == 0; };
+}
+
+// paddr with `nr` equal user regions and min = max = nr: merge cannot join
+// them (the size limit is one region) and split never runs (more than
+// max / 2), so the count stays exactly nr.
+ContextParams fixed_regions(uint64_t memory, uint64_t nr) {
+  ContextParams p;
+  p.ops = OpsId::paddr;
+  p.attrs.min_nr_regions = p.attrs.max_nr_regions = nr;
+  TargetParams t;
+  const uint64_t size = memory / nr;
+  for (uint64_t i = 0; i < nr; ++i) t.regions.push_back({i * size, (i + 1) * size});
+  p.targets.push_back(t);
+  return p;
+}
+
+// One benchmark iteration = one sampling interval (iterate() with the
+// virtual clock moved to its deadline), aggregations included as they come.
+void BM_SampleInterval(benchmark::State& state) {
+  const uint64_t nr = static_cast<uint64_t>(state.range(0));
+  const uint64_t memory = static_cast<uint64_t>(state.range(1)) * kGiB;
+  ManualClock clock;
+  FakeMachine machine(clock);
+  machine.set_oracle(striped(memory));
+  Context ctx(fixed_regions(memory, nr), machine, clock, 1);
+  if (ctx.start() != 0) {
+    state.SkipWithError("start failed");
+    return;
+  }
+  for (auto _ : state) {
+    clock.advance(ctx.next_sleep_us());
+    ctx.iterate();
+  }
+  if (ctx.nr_regions() != nr) state.SkipWithError("region count drifted");
+  state.counters["regions"] = static_cast<double>(ctx.nr_regions());
+}
+// The budgets compare the fastest of several repetitions: other work on the
+// machine only ever adds time, so the minimum is the steadiest estimate.
+double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+
+BENCHMARK(BM_SampleInterval)
+    ->ArgNames({"regions", "GiB"})
+    ->Repetitions(5)
+    ->MinTime(0.2)
+    ->ComputeStatistics("min", fastest)
+    ->ReportAggregatesOnly(true)
+    ->Args({100, 1})
+    ->Args({1000, 1})
+    ->Args({10000, 1})
+    ->Args({100, 1024})
+    ->Args({1000, 1024})
+    ->Args({10000, 1024})
+    ->Unit(benchmark::kMicrosecond);
+
+// Default intervals and region limits on a vaddr process with a 1 TiB
+// mapping whose access pattern keeps DAMON near max_nr_regions. Each
+// iteration simulates 10 s; "sim_x" = simulated seconds per real second.
+void BM_VirtualTime(benchmark::State& state) {
+  ManualClock clock;
+  FakeMachine machine(clock);
+  constexpr int kPid = 1;
+  constexpr uint64_t kMmap = 0x100000000000;
+  auto vma = [](uint64_t start, uint64_t end) {
+    Vma v;
+    v.start = start;
+    v.end = end;
+    return v;
+  };
+  machine.add_process(kPid, {vma(0x400000, 0x800000), vma(kMmap, kMmap + kTiB), vma(0x7ffff0000000, 0x7ffff0800000)});
+  // 1 GiB checkerboard over the mapping, flipping every second.
+  machine.set_oracle([&clock](Space, uint64_t addr, uint64_t, uint64_t) {
+    return ((addr >> 30) + clock.now_us() / 1000000) % 2 == 0;
+  });
+  ContextParams p;
+  p.ops = OpsId::vaddr;
+  p.targets.push_back({kPid, false, {}});
+  Context ctx(p, machine, clock, 1);
+  if (ctx.start() != 0) {
+    state.SkipWithError("start failed");
+    return;
+  }
+  constexpr uint64_t kSimulatedUs = 10000000;
+  uint64_t samples = 0, region_samples = 0;
+  for (auto _ : state) {
+    const uint64_t until = clock.now_us() + kSimulatedUs;
+    while (clock.now_us() < until) {
+      clock.advance(ctx.next_sleep_us());
+      ctx.iterate();
+      ++samples;
+      region_samples += ctx.nr_regions();
+    }
+  }
+  state.counters["sim_x"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kSimulatedUs / 1e6, benchmark::Counter::kIsRate);
+  state.counters["avg_regions"] = static_cast<double>(region_samples) / static_cast<double>(samples);
+}
+BENCHMARK(BM_VirtualTime)->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+// Keeps what the budgets need from the runs while printing them as usual.
+class BudgetReporter : public benchmark::ConsoleReporter {
+ public:
+  // Plain tables: the output ends up in logs.
+  BudgetReporter() : ConsoleReporter(OO_Tabular) {}
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.error_occurred) continue;
+      // function/args, without the repetition and timing suffixes
+      const std::string name = r.run_name.function_name + "/" + r.run_name.args;
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "min")
+        min_cpu_us[name] = r.GetAdjustedCPUTime();  // in the benchmark's unit
+      if (r.run_type == Run::RT_Iteration)
+        for (const auto& [counter, value] : r.counters) counters[name + ":" + counter] = value.value;
+    }
+  }
+  std::map<std::string, double> min_cpu_us;
+  std::map<std::string, double> counters;
+};
+
+bool check(const char* what, double value, const char* op, double budget, bool ok) {
+  std::printf("%-58s %10.3f  (budget %s %g) %s\n", what, value, op, budget, ok ? "ok" : "MISSED");
+  return ok;
+}
+
+}  // namespace
+}  // namespace damon
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  damon::BudgetReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  const auto cost = [&](int regions, int gib) {
+    const std::string name =
+        "BM_SampleInterval/regions:" + std::to_string(regions) + "/GiB:" + std::to_string(gib);
+    auto it = reporter.min_cpu_us.find(name);
+    return it == reporter.min_cpu_us.end() ? -1.0 : it->second;
+  };
+  bool ok = true;
+  std::printf("\nBudgets (ratios within this run):\n");
+  for (int regions : {100, 1000, 10000}) {
+    const double small = cost(regions, 1), large = cost(regions, 1024);
+    if (small <= 0 || large <= 0) continue;
+    const std::string what = "CPU per sample, " + std::to_string(regions) + " regions: 1 TiB / 1 GiB";
+    ok &= damon::check(what.c_str(), large / small, "<=", 1.2, large / small <= 1.2);
+  }
+  if (const double c100 = cost(100, 1024), c10k = cost(10000, 1024); c100 > 0 && c10k > 0) {
+    // O(nr_regions): 100x the regions costs at most ~100x (per-sample fixed
+    // costs make it cheaper, never dearer).
+    ok &= damon::check("CPU per sample, 10000 / 100 regions (1 TiB)", c10k / c100, "<=", 120, c10k / c100 <= 120);
+  }
+  if (const double c1k = cost(1000, 1024); c1k > 0) {
+    const double share = c1k / 5000.0 * 100;  // % of one CPU at sample_us 5000
+    ok &= damon::check("CPU share at default intervals, 1000 regions, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
+  }
+  for (const auto& [key, value] : reporter.counters) {
+    if (key.starts_with("BM_VirtualTime") && key.ends_with(":sim_x"))
+      ok &= damon::check("virtual time: simulated s per real s", value, ">=", 100, value >= 100);
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,337 @@
+// The real damonfs binary mounted on a temporary directory, driven with
+// plain system calls: what a shell, damo or the conformance probe sees.
+#include <dirent.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#ifndef DAMONFS_BINARY
+#error "DAMONFS_BINARY must name the damonfs executable"
+#endif
+
+namespace {
+
+using namespace std::chrono_literals;
+using Strings = std::vector<std::string>;
+
+bool is_mounted(const std::string& dir) {
+  std::ifstream mounts("/proc/self/mounts");
+  std::string device, where, rest;
+  while (mounts >> device >> where && std::getline(mounts, rest))
+    if (where == dir) return true;
+  return false;
+}
+
+// Runs a program and waits for it; its exit status, or -1.
+int run(std::vector<std::string> argv) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// One damonfs process serving one temporary mount point.
+class Mount {
+ public:
+  explicit Mount(std::vector<std::string> extra = {"--abi", "6.18"}) {
+    char tmpl[] = "/tmp/damonfs-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::vector<std::string> argv = {DAMONFS_BINARY, "-f"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(dir_);
+    pid_ = fork();
+    if (pid_ == 0) {
+      // Should the test die, the daemon is told to unmount and exit.
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      std::vector<char*> args;
+      for (std::string& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         std::chrono::steady_clock::now() < deadline && !is_mounted(dir_);)
+      std::this_thread::sleep_for(10ms);
+  }
+
+  ~Mount() {
+    if (is_mounted(dir_)) run({"fusermount3", "-u", dir_});
+    if (pid_ > 0 && !wait_exit(10s)) {
+      kill(pid_, SIGKILL);
+      wait_exit(10s);
+      if (is_mounted(dir_)) run({"umount", "-l", dir_});
+    }
+    rmdir(dir_.c_str());
+  }
+
+  bool mounted() const { return is_mounted(dir_); }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+  std::string at(const std::string& rel) const { return dir_ + "/admin/" + rel; }
+
+  // True once the daemon exited (reaped), within `timeout`.
+  bool wait_exit(std::chrono::milliseconds timeout) {
+    for (auto deadline = std::chrono::steady_clock::now() + timeout;;) {
+      int status = 0;
+      pid_t r = waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        pid_ = -1;
+        return true;
+      }
+      if (r < 0 || std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  int exit_status() const { return exit_status_; }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int exit_status_ = -1;
+};
+
+std::string err_name(int e) { return std::string("!") + strerrorname_np(e); }
+
+// Like `echo -n data > file`: open(O_WRONLY|O_TRUNC), one write(), close.
+std::string write_file(const std::string& file, const std::string& data) {
+  int fd = open(file.c_str(), O_WRONLY | O_TRUNC);
+  if (fd < 0) return err_name(errno) + "@open";
+  ssize_t n = write(fd, data.data(), data.size());
+  int e = errno;
+  close(fd);
+  if (n < 0) return err_name(e) + "@write";
+  return n == static_cast<ssize_t>(data.size()) ? "ok" : "ok:" + std::to_string(n);
+}
+
+std::string read_fd(int fd) {
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) != 0;) {
+    if (n < 0) return err_name(errno) + "@read";
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string read_file(const std::string& file) {
+  int fd = open(file.c_str(), O_RDONLY);
+  if (fd < 0) return err_name(errno) + "@open";
+  std::string out = read_fd(fd);
+  close(fd);
+  return out;
+}
+
+Strings list(const std::string& dir) {
+  Strings names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return {err_name(errno)};
+  while (dirent* e = readdir(d)) names.push_back(e->d_name);
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string stat_error(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 ? "ok" : err_name(errno);
+}
+
+class MountTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { mount_ = new Mount(); }
+  static void TearDownTestSuite() {
+    delete mount_;
+    mount_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(mount_->mounted()) << "damonfs did not mount " << mount_->dir();
+    ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "0"), "ok");
+  }
+  static std::string at(const std::string& rel) { return mount_->at(rel); }
+
+  static Mount* mount_;
+};
+
+Mount* MountTest::mount_ = nullptr;
+
+TEST_F(MountTest, RootHoldsAdminWithSysfsModesAndSizes) {
+  EXPECT_EQ(list(mount_->dir()), (Strings{".", "..", "admin"}));
+  struct stat st {};
+  ASSERT_EQ(::stat(at("kdamonds").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  EXPECT_EQ(st.st_size, 0);
+  EXPECT_EQ(st.st_uid, getuid());
+  ASSERT_EQ(::stat(at("kdamonds/nr_kdamonds").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_size, 4096);
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  ASSERT_EQ(::stat(at("kdamonds/0/pid").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0400u);
+  EXPECT_EQ(read_file(at("kdamonds/0/pid")), "-1\n");
+}
+
+TEST_F(MountTest, NrWritesShowAtOnce) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "3"), "ok");
+  EXPECT_EQ(list(at("kdamonds")), (Strings{".", "..", "0", "1", "2", "nr_kdamonds"}));
+  EXPECT_EQ(stat_error(at("kdamonds/2/contexts/nr_contexts")), "ok");
+  ASSERT_EQ(write_file(at("kdamonds/2/refresh_ms"), "5"), "ok");
+  // The kernel cached kdamonds/2 and below; the write must have dropped it.
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  EXPECT_EQ(stat_error(at("kdamonds/2")), "!ENOENT");
+  EXPECT_EQ(stat_error(at("kdamonds/2/refresh_ms")), "!ENOENT");
+  EXPECT_EQ(list(at("kdamonds")), (Strings{".", "..", "0", "nr_kdamonds"}));
+  struct stat st {};
+  ASSERT_EQ(::stat(at("kdamonds").c_str(), &st), 0);
+  EXPECT_EQ(st.st_nlink, 3u);
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "3"), "ok");
+  EXPECT_EQ(read_file(at("kdamonds/2/refresh_ms")), "0\n");
+  ASSERT_EQ(::stat(at("kdamonds").c_str(), &st), 0);
+  EXPECT_EQ(st.st_nlink, 5u);
+}
+
+TEST_F(MountTest, AnOpenFileOfARemovedDirectoryFailsWithEnodev) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  int fd = open(at("kdamonds/0/refresh_ms").c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  char buf[16];
+  EXPECT_EQ(pread(fd, buf, sizeof(buf), 0), -1);
+  EXPECT_EQ(errno, ENODEV);
+  EXPECT_EQ(pwrite(fd, "1", 1, 0), -1);
+  EXPECT_EQ(errno, ENODEV);
+  close(fd);
+}
+
+TEST_F(MountTest, StoresReportKernelErrnoAndPageLimits) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  ASSERT_EQ(write_file(at("kdamonds/0/contexts/nr_contexts"), "1"), "ok");
+  const std::string sample = at("kdamonds/0/contexts/0/monitoring_attrs/intervals/sample_us");
+  EXPECT_EQ(write_file(at("kdamonds/nr_kdamonds"), "abc"), "!EINVAL@write");
+  EXPECT_EQ(write_file(at("kdamonds/nr_kdamonds"), "2147483648"), "!ERANGE@write");
+  EXPECT_EQ(write_file(at("kdamonds/0/contexts/nr_contexts"), "2"), "!EINVAL@write");
+  EXPECT_EQ(write_file(sample, std::string(4095, '0') + "7"), "ok");
+  EXPECT_EQ(read_file(sample), "7\n");
+  EXPECT_EQ(write_file(sample, std::string(8191, '0') + "7"), "ok:4096");
+  EXPECT_EQ(read_file(sample), "0\n");
+  EXPECT_EQ(write_file(at("kdamonds/0/state"), "bogus"), "!EINVAL@write");
+  EXPECT_EQ(write_file(at("kdamonds/0/state"), "on"), "!EINVAL@write");  // no engine
+}
+
+TEST_F(MountTest, OneDescriptorSeesEveryNewValue) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  int fd = open(at("kdamonds/0/refresh_ms").c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  char buf[32] = {};
+  for (const char* v : {"10", "2000"}) {
+    ASSERT_EQ(pwrite(fd, v, strlen(v), 0), static_cast<ssize_t>(strlen(v)));
+    ssize_t n = pread(fd, buf, sizeof(buf), 0);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), std::string(v) + "\n");
+  }
+  close(fd);
+}
+
+TEST_F(MountTest, ReadsInChunksAndAtOffsets) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  ASSERT_EQ(write_file(at("kdamonds/0/contexts/nr_contexts"), "1"), "ok");
+  const std::string ops = at("kdamonds/0/contexts/0/avail_operations");
+  int fd = open(ops.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  std::string chunked;
+  char c;
+  while (read(fd, &c, 1) == 1) chunked.push_back(c);
+  EXPECT_EQ(chunked, "vaddr\nfvaddr\npaddr\n");
+  char buf[64];
+  ssize_t n = pread(fd, buf, sizeof(buf), 3);
+  ASSERT_GE(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "dr\nfvaddr\npaddr\n");
+  EXPECT_EQ(pread(fd, buf, sizeof(buf), 100), 0);
+  close(fd);
+}
+
+TEST_F(MountTest, ReadOnlyFilesCannotBeOpenedForWriting) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  EXPECT_EQ(write_file(at("kdamonds/0/pid"), "1"), "!EACCES@open");
+  EXPECT_EQ(open(at("kdamonds/0/pid").c_str(), O_RDWR), -1);
+  EXPECT_EQ(errno, EACCES);
+}
+
+TEST_F(MountTest, NamespaceChangesAreRefused) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  auto failure = [](int rc) { return rc == 0 ? std::string("ok") : err_name(errno); };
+  EXPECT_EQ(failure(mkdir(at("kdamonds/5").c_str(), 0755)), "!EPERM");
+  EXPECT_EQ(failure(rmdir(at("kdamonds/0").c_str())), "!EPERM");
+  EXPECT_EQ(failure(unlink(at("kdamonds/0/refresh_ms").c_str())), "!EPERM");
+  EXPECT_EQ(failure(rename(at("kdamonds/0/refresh_ms").c_str(), at("kdamonds/0/x").c_str())),
+            "!EPERM");
+  EXPECT_EQ(failure(rename(at("kdamonds/0").c_str(), at("kdamonds/9").c_str())), "!EPERM");
+  EXPECT_EQ(failure(symlink("state", at("kdamonds/0/link").c_str())), "!EPERM");
+  EXPECT_EQ(failure(link(at("kdamonds/0/state").c_str(), at("kdamonds/0/hard").c_str())), "!EPERM");
+  EXPECT_EQ(failure(mknod(at("kdamonds/0/node").c_str(), S_IFREG | 0600, 0)), "!EPERM");
+  EXPECT_EQ(failure(open(at("kdamonds/0/new").c_str(), O_WRONLY | O_CREAT, 0600)), "!EACCES");
+  EXPECT_EQ(failure(open(at("kdamonds/0/state").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600)),
+            "!EEXIST");
+  EXPECT_EQ(failure(chmod(at("kdamonds/0/state").c_str(), 0666)), "!EPERM");
+  EXPECT_EQ(write_file(at("kdamonds/0"), "1"), "!EISDIR@open");
+  EXPECT_EQ(read_file(at("kdamonds/0")), "!EISDIR@read");
+  EXPECT_EQ(read_file(at("kdamonds/0/missing")), "!ENOENT@open");
+  EXPECT_EQ(list(at("kdamonds/0")), (Strings{".", "..", "contexts", "pid", "refresh_ms", "state"}));
+}
+
+TEST_F(MountTest, TruncatingOpensAndTruncateAreAccepted) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  ASSERT_EQ(write_file(at("kdamonds/0/refresh_ms"), "9"), "ok");
+  EXPECT_EQ(truncate(at("kdamonds/0/refresh_ms").c_str(), 0), 0);
+  EXPECT_EQ(read_file(at("kdamonds/0/refresh_ms")), "9\n");
+}
+
+TEST(MountLifecycleTest, FusermountUnmountEndsTheDaemon) {
+  Mount m;
+  ASSERT_TRUE(m.mounted());
+  ASSERT_EQ(run({"fusermount3", "-u", m.dir()}), 0);
+  ASSERT_TRUE(m.wait_exit(10s));
+  EXPECT_EQ(m.exit_status(), 0);
+  EXPECT_FALSE(m.mounted());
+}
+
+TEST(MountLifecycleTest, SigtermUnmountsCleanly) {
+  Mount m({"--abi", "latest"});
+  ASSERT_TRUE(m.mounted());
+  EXPECT_EQ(stat_error(m.dir() + "/admin/kdamonds"), "ok");
+  ASSERT_EQ(kill(m.pid(), SIGTERM), 0);
+  ASSERT_TRUE(m.wait_exit(10s));
+  EXPECT_EQ(m.exit_status(), 0);
+  EXPECT_FALSE(m.mounted());
+}
+
+TEST(MountLifecycleTest, BadUsageExitsWithoutMounting) {
+  EXPECT_EQ(run({DAMONFS_BINARY, "--abi", "4.0", "/nonexistent"}), 2);
+  EXPECT_EQ(run({DAMONFS_BINARY, "--version"}), 0);
+  EXPECT_EQ(run({DAMONFS_BINARY, "--help"}), 0);
+}
+
+}  // namespace
