@@ -13,7 +13,12 @@ ContextWork::ContextWork(const ContextParams& params, Machine& machine, const Cl
 
 int ContextWork::start() { return context_.start(); }
 
-void ContextWork::iterate() { context_.iterate(); }
+void ContextWork::iterate() {
+  context_.iterate();
+  // A paused context serves requests but applies no scheme, so a pending
+  // tried-regions walk could never finish: the kernel cancels it.
+  if (context_.params().pause) schemes_.cancel_walk();
+}
 
 uint64_t ContextWork::next_sleep_us() { return context_.next_sleep_us(); }
 

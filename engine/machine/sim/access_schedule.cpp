@@ -14,19 +14,13 @@ constexpr double kPage = 4096.0;
 // Number of events in one cell of a unit-rate Poisson process, drawn from h
 // by inverting the Poisson(1) distribution function.
 int poisson1(uint64_t h) {
-  static const std::array<double, 10> cdf = [] {
-    std::array<double, 10> c{};
-    double pmf = std::exp(-1.0), sum = 0;
-    for (size_t k = 0; k < c.size(); ++k) {
-      sum += pmf;
-      c[k] = sum;
-      pmf /= static_cast<double>(k + 1);
-    }
-    return c;
-  }();
+  // P(N <= k) for N ~ Poisson(1): e^-1 * sum_{i<=k} 1/i!
+  static constexpr std::array<double, 9> kCdf = {
+      0.36787944117144233, 0.73575888234288467, 0.91969860292860584, 0.98101184312384626, 0.99634015317265634,
+      0.99940581518241834, 0.99991675885071200, 0.99998975080332540, 0.99999887479740207};
   const double u = unit_interval(h);
   int k = 0;
-  while (k + 1 < static_cast<int>(cdf.size()) && u >= cdf[k]) ++k;
+  while (k < static_cast<int>(kCdf.size()) && u >= kCdf[k]) ++k;
   return k;
 }
 

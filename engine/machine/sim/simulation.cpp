@@ -16,10 +16,11 @@ uint64_t pages_of(uint64_t bytes) { return (bytes + kPage - 1) / kPage; }
 
 // Mappings every simulated process has besides its scenario regions, laid
 // out like a classic (non-PIE) x86-64 program so that vaddr's "two biggest
-// gaps" split sees heap / mmap area / stack. The mmap area starts below
-// 0x7e0000000000: under the range where the kernel puts a stub's own
-// libraries, under any sanitizer's shadow ranges, and inside TSan's
-// application range.
+// gaps" split sees heap / mmap area / stack. The scenario regions go down
+// from 0x7ef000000000: below where the kernel puts a stub's own libraries
+// (mmap_base is at most 1 TiB under the stack), clear of ASan's shadow and
+// allocator, and inside TSan's application range [0x7e8000000000, ...) for
+// up to 448 GiB of regions, so stubs work in sanitizer builds too.
 struct SystemMapping {
   const char* name;  // region name in ground truth
   uint64_t start, bytes;
@@ -30,7 +31,7 @@ constexpr SystemMapping kText{"[text]", 0x400000, 512 * 1024, false, 20};
 constexpr SystemMapping kData{"[data]", 0x600000, 128 * 1024, false, 5};
 constexpr SystemMapping kHeap{"[heap]", 0x1000000, 2 * kMiB, true, 10};
 constexpr SystemMapping kStack{"[stack]", 0x7ffffffde000, 132 * 1024, true, 50};
-constexpr uint64_t kMmapTop = 0x7e0000000000;
+constexpr uint64_t kMmapTop = 0x7ef000000000;
 constexpr uint64_t kMappingGap = 2 * kMiB;
 
 }  // namespace
@@ -38,7 +39,7 @@ constexpr uint64_t kMappingGap = 2 * kMiB;
 uint64_t SimRegion::resident_pages() const { return std::accumulate(resident.begin(), resident.end(), uint64_t{0}); }
 
 Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs)
-    : machine_(scenario.machine), seed_(seed), now_(start_us), young_(1 << 16) {
+    : machine_(scenario.machine), seed_(seed), now_(start_us), young_(kYoungSets * kYoungWays) {
   validate(scenario);
   uint64_t pfn = machine_.phys_base / kPage;
   for (const NodeSpec& n : machine_.nodes) {

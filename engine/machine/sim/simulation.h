@@ -168,7 +168,6 @@ class Simulation {
 
   // Queries (simulation_queries.cpp).
   uint64_t access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const;
-  size_t young_slot(uint64_t key) const;
   void add_folio(std::vector<FolioInfo>& out, const SimProcess& p, const PageState& s, uint64_t addr,
                  const SimRegion& r) const;
 
@@ -184,14 +183,20 @@ class Simulation {
   double psi_us_ = 0;
 
   // When each recently sampled folio was last made old (DAMON's mkold).
-  // Direct-mapped: DAMON keeps one sampled page per region in flight, so a
-  // few thousand slots rarely collide; a lost entry only makes the next
-  // check look back to the process start, like a never-cleared young bit.
+  // A small set-associative table, evicting the oldest entry of a full
+  // set: DAMON keeps one sampled page per region in flight, so the entries
+  // that matter are the newest few thousand, and a table that fits in the
+  // CPU cache keeps sampling cheap. A lost entry only makes the next check
+  // look back to the process start, like a never-cleared accessed bit.
   struct YoungSlot {
-    uint64_t key = 0;
+    uint64_t key = 0;  // 0: empty
     uint64_t since = 0;
   };
-  std::vector<YoungSlot> young_;
+  static constexpr size_t kYoungWays = 4;
+  static constexpr size_t kYoungSets = 4096;
+  YoungSlot* young_find(uint64_t key);
+  void young_set(uint64_t key, uint64_t since);
+  std::vector<YoungSlot> young_;  // kYoungSets sets of kYoungWays
 };
 
 }  // namespace damon::sim

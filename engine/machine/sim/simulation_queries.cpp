@@ -9,6 +9,9 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 
+// Identifies a folio in the young table (never 0, the empty slot's key).
+uint64_t folio_id(const SimProcess& p, uint64_t folio_first) { return hash2(p.index + 1, folio_first) | 1; }
+
 }  // namespace
 
 Simulation::PageState Simulation::state(const PageRef& ref) {
@@ -40,27 +43,38 @@ uint64_t Simulation::access_key(const SimProcess& p, uint32_t region, uint64_t v
   return hash3(p.key, (uint64_t{region} << 40) | (vpage - p.regions[region].first), pages);
 }
 
-size_t Simulation::young_slot(uint64_t key) const { return mix64(key) & (young_.size() - 1); }
+Simulation::YoungSlot* Simulation::young_find(uint64_t key) {
+  YoungSlot* set = &young_[(mix64(key) % kYoungSets) * kYoungWays];
+  for (size_t i = 0; i < kYoungWays; ++i) {
+    if (set[i].key == key) return &set[i];
+  }
+  return nullptr;
+}
 
-namespace {
-
-// Identifies a folio in the young table (never 0, the empty slot's key).
-uint64_t folio_id(const SimProcess& p, uint64_t folio_first) { return hash2(p.index + 1, folio_first) | 1; }
-
-}  // namespace
+void Simulation::young_set(uint64_t key, uint64_t since) {
+  if (YoungSlot* slot = young_find(key)) {
+    slot->since = since;
+    return;
+  }
+  YoungSlot* set = &young_[(mix64(key) % kYoungSets) * kYoungWays];
+  YoungSlot* victim = &set[0];
+  for (size_t i = 0; i < kYoungWays && victim->key; ++i) {
+    if (!set[i].key || set[i].since < victim->since) victim = &set[i];
+  }
+  *victim = {key, since};
+}
 
 void Simulation::mkold(const PageRef& ref) {
   const PageState s = state(ref);
-  const uint64_t id = folio_id(*ref.proc, s.folio_first);
-  young_[young_slot(id)] = {id, now_};
+  young_set(folio_id(*ref.proc, s.folio_first), now_);
 }
 
 bool Simulation::young(const PageRef& ref, bool clear) {
   const PageState s = state(ref);
   const SimProcess& p = *ref.proc;
   const uint64_t id = folio_id(p, s.folio_first);
-  YoungSlot& slot = young_[young_slot(id)];
-  const uint64_t since = slot.key == id ? slot.since : p.start_us;
+  const YoungSlot* slot = young_find(id);
+  const uint64_t since = slot ? slot->since : p.start_us;
   bool accessed = false;
   if (s.resident) {
     // A huge folio is young when any of its pages was touched: it draws
@@ -69,7 +83,7 @@ bool Simulation::young(const PageRef& ref, bool clear) {
     accessed = p.schedule.touched(ref.region, access_key(p, ref.region, s.folio_first, s.folio_pages),
                                   (s.folio_first - r.first) * kPage, s.folio_pages * kPage, since, now_);
   }
-  if (clear) slot = {id, now_};
+  if (clear) young_set(id, now_);
   return accessed;
 }
 

@@ -109,6 +109,23 @@ TEST(GoalTuner, TemporalSwitchesBetweenSizeQuotaAndStop) {
   EXPECT_EQ(st.esz(), 1u << 20);
 }
 
+TEST(GoalTuner, TemporalConvergesOnAStateGoal) {
+  // The metric is a state the scheme builds up (bytes moved so far, one
+  // point per 1000 bytes): temporal runs at the size quota until the goal
+  // is met, then stops, so it ends within one window's quota of the goal.
+  Quota q = user_input_quota(GoalTuner::temporal, 5000, 64 << 10);
+  QuotaState st;
+  uint64_t moved = 0;
+  for (int window = 0; window < 200; ++window) {
+    q.goals[0].current_value = moved / 1000;
+    st.roll_window(window * 100, q.reset_interval_ms);
+    st.update_esz(q, goal_achievement_bp(q.goals[0]), kPageSize);
+    if (!st.exhausted()) moved += st.fit(st.esz(), kPageSize);
+  }
+  EXPECT_GE(moved, 5000u * 1000);
+  EXPECT_LT(moved, 5000u * 1000 + (64 << 10));
+}
+
 TEST(GoalTuner, TemporalWithoutSizeQuotaRunsUnlimitedUntilReached) {
   Quota q = user_input_quota(GoalTuner::temporal, 5000);
   QuotaState st;

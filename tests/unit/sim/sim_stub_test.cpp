@@ -84,16 +84,24 @@ TEST(SimStubs, StubOutlivesNoDaemon) {
   const pid_t daemon = fork();
   ASSERT_GE(daemon, 0);
   if (daemon == 0) {
-    ManualClock clock;
-    SimMachine m(default_scenario(), clock, test::with_stubs());
-    const int stub = *m.pid_of("hotcold");
-    if (write(pipefd[1], &stub, sizeof(stub)) != sizeof(stub)) _exit(1);
-    _exit(0);  // no destructors: the stubs are not killed by us
+    try {
+      // Never destroyed: the "daemon" dies without ending its stubs.
+      static ManualClock clock;
+      auto* m = new SimMachine(default_scenario(), clock, test::with_stubs());
+      const int stub = *m->pid_of("hotcold");
+      if (write(pipefd[1], &stub, sizeof(stub)) != sizeof(stub)) _exit(1);
+    } catch (...) {
+      _exit(1);
+    }
+    _exit(0);
   }
+  close(pipefd[1]);
   int stub = 0;
-  ASSERT_EQ(read(pipefd[0], &stub, sizeof(stub)), static_cast<ssize_t>(sizeof(stub)));
+  const ssize_t got = read(pipefd[0], &stub, sizeof(stub));
+  close(pipefd[0]);
   int st;
   waitpid(daemon, &st, 0);
+  ASSERT_EQ(got, static_cast<ssize_t>(sizeof(stub))) << "the daemon could not start its stubs";
   // The stub was the daemon's child; it is reparented and reaped by init
   // (or a subreaper) after it exits.
   bool exited = false;
@@ -102,8 +110,6 @@ TEST(SimStubs, StubOutlivesNoDaemon) {
     if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(exited);
-  close(pipefd[0]);
-  close(pipefd[1]);
 }
 
 }  // namespace
