@@ -20,6 +20,7 @@
 #include "engine/core/clock.h"
 #include "fs/control/engine_backend.h"
 #include "fs/control/machine_factory.h"
+#include "fs/control/machine_info.h"
 #include "fs/fuse/command_line.h"
 #include "fs/fuse/fuse_server.h"
 #include "fs/tree/abi_profile.h"
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   backend.set_machine(*machine);
+  MachineInfo info(*machine);
+  tree.set_info(&info);
 
   boost::asio::signal_set signals(loop, SIGINT, SIGTERM, SIGHUP);
   signals.async_wait([&loop](const boost::system::error_code& ec, int) {

@@ -14,14 +14,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 jobs=${JOBS:-$(nproc)}
 build=${BUILD_DIR:-$root/build}
+# The stress tests default to a short run when this is unset.
+export STRESS_SECONDS=${STRESS_SECONDS:-60}
 
 configure() {
   local dir=$1; shift
   cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 }
 
-asan_tests=(core_tests damos_tests sim_tests kdamond_tests fs_tests)
-tsan_tests=(kdamond_tests control_stress_tests)
+asan_tests=(core_tests damos_tests sim_tests kdamond_tests fs_tests control_tests)
+tsan_tests=(kdamond_tests control_tests control_stress_tests)
 
 echo "== ASan+UBSan build: ${asan_tests[*]}"
 configure "$build-asan" -DDAMONFS_SANITIZE=address -DDAMONFS_BENCH=OFF

@@ -74,6 +74,13 @@ class Machine {
     (void)ops;
     return true;
   }
+  // Why supports(ops) is false: the kernel feature (or privilege) this
+  // machine lacks, for the log line of the failing `on`/`commit`. Empty
+  // when `ops` is supported.
+  virtual std::string unsupported_reason(OpsId ops) const {
+    (void)ops;
+    return {};
+  }
 
   // --- address spaces ----------------------------------------------------
   virtual bool process_alive(int pid) const = 0;

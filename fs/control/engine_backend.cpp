@@ -1,6 +1,9 @@
 #include "fs/control/engine_backend.h"
 
+#include <syslog.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <utility>
 
 #include "engine/core/validate.h"
@@ -127,7 +130,17 @@ void EngineBackend::command(StagedKdamond& kdamond, StateCommand cmd, CommandDon
 static int build_checked(StagedKdamond& kdamond, damon::Machine& machine, ContextParams& params) {
   int built = kdamond.build_params(params);
   if (built == -EINVAL) return built;
-  if (int err = damon::validate(params, machine)) return -err;
+  if (int err = damon::validate(params, machine)) {
+    // An operations set this machine cannot serve (--machine host without
+    // idle page tracking: paddr) fails EINVAL like one the kernel never
+    // registered; the log says which kernel feature is missing.
+    if (!machine.supports(params.ops)) {
+      const std::string why = machine.unsupported_reason(params.ops);
+      ::syslog(LOG_DAEMON | LOG_ERR, "damonfs: %s", why.c_str());
+      std::fprintf(stderr, "damonfs: %s\n", why.c_str());
+    }
+    return -err;
+  }
   if (built) return built;
   if (damon::validate_schemes(params.schemes, machine)) return -ENOMEM;
   return 0;

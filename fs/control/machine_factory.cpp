@@ -1,5 +1,10 @@
 #include "fs/control/machine_factory.h"
 
+#include <cstdio>
+
+#include "engine/machine/host/access_sampler.h"
+#include "engine/machine/host/host_machine.h"
+#include "engine/machine/host/kernel_features.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 
@@ -9,9 +14,24 @@ struct MachinePlan::Sim {
   damon::sim::Scenario scenario;
 };
 
+struct MachinePlan::Host {
+  damon::host::KernelFeatures features;
+};
+
 MachinePlan::MachinePlan(const std::string& kind, const std::string& scenario) {
   if (kind == "host") {
-    throw MachineError("--machine host is not available in this build yet; use --machine sim");
+    host_ = std::make_unique<Host>(Host{damon::host::probe_kernel_features()});
+    const auto sampler = damon::host::best_sampler(host_->features);
+    if (!sampler) {
+      throw MachineError("--machine host: this kernel offers no way to sample page accesses:\n" +
+                         host_->features.describe());
+    }
+    const auto info = damon::host::make_sampler(*sampler);
+    std::fprintf(stderr, "damonfs: --machine host: sampling accesses with %s (%s)%s\n",
+                 damon::host::sampler_name(*sampler),
+                 info ? info->info().precision.c_str() : "cannot be opened",
+                 host_->features.page_idle ? "" : "; paddr unavailable: no idle page tracking");
+    return;
   }
   if (!kind.empty() && kind != "sim") {
     throw MachineError("unknown --machine '" + kind + "': use sim or host");
@@ -28,6 +48,14 @@ MachinePlan::~MachinePlan() = default;
 MachinePlan::MachinePlan(MachinePlan&&) noexcept = default;
 
 std::unique_ptr<damon::Machine> MachinePlan::make(const damon::Clock& clock) const {
+  if (host_) {
+    try {
+      return std::make_unique<damon::host::HostMachine>(host_->features,
+                                                        damon::host::HostOptions{});
+    } catch (const std::exception& e) {
+      throw MachineError(std::string("cannot start the host machine: ") + e.what());
+    }
+  }
   try {
     return std::make_unique<damon::sim::SimMachine>(sim_->scenario, clock,
                                                     damon::sim::SimOptions{.stubs = true, .seed = std::nullopt});

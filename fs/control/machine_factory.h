@@ -25,17 +25,21 @@ class MachinePlan {
  public:
   // `kind` is "sim" (or empty: the default) or "host". For "sim",
   // `scenario` is a YAML scenario or masim config file, empty for the
-  // built-in one. Throws MachineError.
+  // built-in one. For "host", the kernel is probed for an access sampler
+  // now and the choice printed on stderr. Throws MachineError.
   MachinePlan(const std::string& kind, const std::string& scenario);
   ~MachinePlan();
   MachinePlan(MachinePlan&&) noexcept;
 
-  // Every simulated process gets a real stub process. Throws MachineError.
+  // Every simulated process gets a real stub process; the host machine
+  // reads real time itself (`clock` is for the sim). Throws MachineError.
   std::unique_ptr<damon::Machine> make(const damon::Clock& clock) const;
 
  private:
   struct Sim;
-  std::unique_ptr<Sim> sim_;
+  struct Host;
+  std::unique_ptr<Sim> sim_;    // kind "sim"
+  std::unique_ptr<Host> host_;  // kind "host"
 };
 
 }  // namespace damonfs::fs

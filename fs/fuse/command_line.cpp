@@ -102,14 +102,15 @@ std::string usage_text(std::string_view program) {
          "  --abi PROFILE         which kernel's interface to show (default: latest)\n" +
          profiles +
          "  --uid UID, --gid GID  owner of every file (default: the mounting user)\n"
-         "  --machine sim|host    where the engine takes memory facts from\n"
-         "  --scenario FILE       scenario for --machine sim\n"
-         "                        (--machine and --scenario are accepted but no engine is\n"
-         "                        wired in yet: no kdamond can be turned on)\n"
+         "  --machine sim|host    where the engine takes memory facts from (default: sim,\n"
+         "                        a simulated machine; host is not available yet)\n"
+         "  --scenario FILE       the simulated machine, a YAML scenario or masim config\n"
+         "                        (default: the built-in one; see damonfs-scenario(5))\n"
          "  -h, --help            this text\n"
          "  -V, --version         the version\n"
          "\n"
-         "Unmount with fusermount3 -u MOUNTPOINT, or stop the process (SIGINT, SIGTERM).\n";
+         "Unmount with fusermount3 -u MOUNTPOINT, or stop the process (SIGINT, SIGTERM,\n"
+         "SIGHUP). See damonfs(8).\n";
 }
 
 }  // namespace damonfs::fs

@@ -23,9 +23,6 @@ struct OpenFile {
   off_t next = -1;
 };
 
-// An open directory: its entries as they were at opendir().
-using DirListing = std::vector<DirEntry>;
-
 // How many requests one readable event drains before the loop runs other
 // handlers (completions posted by kdamonds).
 constexpr int kRequestsPerTurn = 64;
@@ -47,22 +44,48 @@ struct FuseServer::Ops {
     st.st_gid = s.config_.gid;
     st.st_blksize = 4096;
     st.st_atim = st.st_mtim = st.st_ctim = s.mount_time_;
+    if (n.unannounced_changes) {
+      // Always new: the kernel drops its cached listing at every opendir.
+      clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+    } else if (n.is_dir) {
+      // Moves with each change of the entries, which makes the kernel drop
+      // a listing it cached before the change (see readdir).
+      st.st_mtim.tv_sec += static_cast<time_t>(n.generation / 1000000000);
+      st.st_mtim.tv_nsec += static_cast<long>(n.generation % 1000000000);
+      if (st.st_mtim.tv_nsec >= 1000000000) {
+        st.st_mtim.tv_nsec -= 1000000000;
+        ++st.st_mtim.tv_sec;
+      }
+    }
+    st.st_ctim = st.st_mtim;
     return st;
   }
 
-  static double timeout(const FuseServer& s) {
+  // How long the kernel may trust what it learnt about `n`: long, as every
+  // change is announced (KernelCache), except below damonfs/.
+  static double timeout(const FuseServer& s, const NodeStat& n) {
+    if (n.unannounced_changes) return 0;
     return std::chrono::duration<double>(s.config_.cache_timeout).count();
+  }
+
+  static void init(void* userdata, fuse_conn_info* conn) {
+    auto& s = *static_cast<FuseServer*>(userdata);
+    s.zero_message_opendir_ = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
+    // Makes the kernel check a directory's mtime before it lists it from its
+    // cache (libfuse's default, relied upon here).
+    if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
   }
 
   static void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     FuseServer& s = server(req);
     std::optional<NodeStat> n = s.tree_.lookup(parent, name);
     if (!n) return void(fuse_reply_err(req, ENOENT));
+    std::optional<NodeStat> dir = s.tree_.getattr(parent);
     fuse_entry_param e{};
     e.ino = n->ino;
     e.attr = to_stat(s, *n);
-    e.attr_timeout = timeout(s);
-    e.entry_timeout = timeout(s);
+    e.attr_timeout = timeout(s, *n);
+    e.entry_timeout = dir ? timeout(s, *dir) : 0;
     fuse_reply_entry(req, &e);
   }
 
@@ -76,7 +99,7 @@ struct FuseServer::Ops {
     std::optional<NodeStat> n = s.tree_.getattr(ino);
     if (!n) return void(fuse_reply_err(req, ENOENT));
     struct stat st = to_stat(s, *n);
-    fuse_reply_attr(req, &st, timeout(s));
+    fuse_reply_attr(req, &st, timeout(s, *n));
   }
 
   // open(O_TRUNC) and truncate() arrive as a size change: a store happens
@@ -89,7 +112,7 @@ struct FuseServer::Ops {
     std::optional<NodeStat> n = s.tree_.getattr(ino);
     if (!n) return void(fuse_reply_err(req, ENOENT));
     struct stat st = to_stat(s, *n);
-    fuse_reply_attr(req, &st, timeout(s));
+    fuse_reply_attr(req, &st, timeout(s, *n));
   }
 
   static void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -140,32 +163,33 @@ struct FuseServer::Ops {
     fuse_reply_err(req, 0);
   }
 
-  static void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    FuseServer& s = server(req);
-    auto listing = std::make_unique<DirListing>();
-    if (int err = s.tree_.readdir(ino, *listing)) return void(fuse_reply_err(req, -err));
-    fi->fh = reinterpret_cast<uint64_t>(listing.get());
-    if (fuse_reply_open(req, fi) == 0) listing.release();
+  // Directories are listed without opening them (zero-message opendir, when
+  // the kernel has it): the kernel then caches each listing and serves it
+  // again without asking until the directory's mtime moves or KernelCache
+  // drops it, so a damo-style walk of the tree costs no directory requests.
+  static void opendir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+    if (server(req).zero_message_opendir_) return void(fuse_reply_err(req, ENOSYS));
+    fuse_reply_open(req, fi);
   }
 
-  static void readdir(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+  // Stateless: entries from `off` on, of the listing as it is now. A listing
+  // read in several requests is computed once per change of the directory
+  // (ListingCache), not once per request.
+  static void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
     FuseServer& s = server(req);
-    const auto& listing = *reinterpret_cast<DirListing*>(fi->fh);
+    const std::vector<DirEntry>* listing = nullptr;
+    if (int err = s.listing(ino, listing)) return void(fuse_reply_err(req, -err));
     std::vector<char> buf(size);
     size_t used = 0;
-    for (size_t i = static_cast<size_t>(off); i < listing.size(); ++i) {
-      struct stat st = to_stat(s, listing[i].stat);
-      size_t need = fuse_add_direntry(req, buf.data() + used, size - used, listing[i].name.c_str(),
-                                      &st, static_cast<off_t>(i + 1));
+    for (size_t i = static_cast<size_t>(off); i < listing->size(); ++i) {
+      const DirEntry& entry = (*listing)[i];
+      struct stat st = to_stat(s, entry.stat);
+      size_t need = fuse_add_direntry(req, buf.data() + used, size - used, entry.name.c_str(), &st,
+                                      static_cast<off_t>(i + 1));
       if (need > size - used) break;
       used += need;
     }
     fuse_reply_buf(req, buf.data(), used);
-  }
-
-  static void releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-    delete reinterpret_cast<DirListing*>(fi->fh);
-    fuse_reply_err(req, 0);
   }
 
   static void statfs(fuse_req_t req, fuse_ino_t) {
@@ -209,9 +233,9 @@ struct FuseServer::Ops {
     ops.read = read;
     ops.write = write;
     ops.release = release;
+    ops.init = init;
     ops.opendir = opendir;
     ops.readdir = readdir;
-    ops.releasedir = releasedir;
     ops.statfs = statfs;
     ops.mknod = mknod;
     ops.mkdir = mkdir;
@@ -292,6 +316,21 @@ void FuseServer::drain_requests() {
   }
   // Shape changes that no write is waiting for still have to reach the kernel.
   if (cache_.pending()) cache_.flush_then(nullptr);
+}
+
+int FuseServer::listing(uint64_t ino, const std::vector<DirEntry>*& out) {
+  std::optional<NodeStat> dir = tree_.getattr(ino);
+  const bool reusable = dir && dir->is_dir && !dir->unannounced_changes && listing_.valid &&
+                        listing_.ino == ino && listing_.generation == dir->generation;
+  if (!reusable) {
+    listing_.valid = false;
+    if (int err = tree_.readdir(ino, listing_.entries)) return err;
+    listing_.valid = !dir->unannounced_changes;
+    listing_.ino = ino;
+    listing_.generation = dir->generation;
+  }
+  out = &listing_.entries;
+  return 0;
 }
 
 void FuseServer::unmount() {

@@ -54,8 +54,19 @@ class FuseServer {
  private:
   struct Ops;
 
+  // The last listing served, kept while its directory's generation stays:
+  // a big directory is read in many requests.
+  struct ListingCache {
+    bool valid = false;
+    uint64_t ino = 0;
+    uint64_t generation = 0;
+    std::vector<DirEntry> entries;
+  };
+
   void wait_for_requests();
   void drain_requests();
+  // The entries of directory `ino` now, or -errno.
+  int listing(uint64_t ino, const std::vector<DirEntry>*& out);
 
   Tree& tree_;
   boost::asio::io_context& loop_;
@@ -67,6 +78,9 @@ class FuseServer {
   KernelCache cache_;
   std::function<void()> on_end_;
   struct timespec mount_time_ {};
+  // The kernel lists directories without opening them (FUSE_CAP_NO_OPENDIR_SUPPORT).
+  bool zero_message_opendir_ = false;
+  ListingCache listing_;
 };
 
 }  // namespace damonfs::fs

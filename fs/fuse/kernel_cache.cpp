@@ -28,9 +28,9 @@ void KernelCache::invalidate(uint64_t dir_ino, std::vector<std::string> vanished
 
 void KernelCache::notify(fuse_session* session, const std::vector<DirChange>& changes) {
   for (const DirChange& change : changes) {
-    // Each entry invalidation also drops the directory's attributes (its
-    // link count changed); without one, ask for that alone (offset < 0).
-    if (change.vanished.empty()) fuse_lowlevel_notify_inval_inode(session, change.dir_ino, -1, 0);
+    // The directory's attributes (link count, mtime) and the listing the
+    // kernel cached (its page cache: offset 0, whole length).
+    fuse_lowlevel_notify_inval_inode(session, change.dir_ino, 0, 0);
     for (const std::string& name : change.vanished)
       fuse_lowlevel_notify_inval_entry(session, change.dir_ino, name.data(), name.size());
   }

@@ -1,5 +1,6 @@
-// Drops the kernel's cached dentries and directory attributes when the tree
-// changes shape (nr_* writes, tried regions), so entries can be cached long.
+// Drops the kernel's cached dentries, directory attributes and directory
+// listings when the tree changes shape (nr_* writes, tried regions), so all
+// of them can be cached long.
 //
 // libfuse's notify calls take the parent directory's lock in the kernel and
 // deadlock if issued from the thread that must answer a request holding that

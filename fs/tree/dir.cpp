@@ -65,7 +65,8 @@ void TreeEnv::release(Dir& dir) {
   }
 }
 
-void TreeEnv::children_changed(const Dir& dir, std::vector<std::string> vanished) {
+void TreeEnv::children_changed(Dir& dir, std::vector<std::string> vanished) {
+  ++dir.generation_;
   if (invalidator) invalidator(InodeTable::ino(dir.id(), 0), std::move(vanished));
 }
 

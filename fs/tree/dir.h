@@ -43,11 +43,36 @@ struct SubdirSpec {
   std::function<Dir&(Dir&)> get;
 };
 
+// Read-only entries a directory only learns at run time (the info subtree,
+// info_dirs.h), shown after its declared files, subdirectories and numbered
+// children. Their files take the inode slots after the declared files'; a
+// slot, once given to a name, keeps it for as long as the directory lives.
+class RuntimeEntries {
+ public:
+  struct Entry {
+    std::string name;
+    Dir* dir = nullptr;  // a subdirectory, or else
+    unsigned slot = 0;   // a file: its inode slot in the owning directory
+  };
+
+  virtual ~RuntimeEntries() = default;
+  // The entries there are now, in display order.
+  virtual std::vector<Entry> list() = 0;
+  // nullopt when there is no such entry now.
+  virtual std::optional<Entry> find(std::string_view name) = 0;
+  // Whether `slot` was ever given to a file (its inode still resolves).
+  virtual bool has_slot(unsigned slot) const = 0;
+  // The content of the file in `slot`: 0, or -ENODEV once it has gone.
+  virtual int show(unsigned slot, std::string& out) const = 0;
+};
+
 struct DirType {
   std::vector<FileSpec> files = {};
   std::vector<SubdirSpec> subdirs = {};
   // The numbered children 0..N-1, for directories that have them.
   std::function<ChildList&(Dir&)> numbered = {};
+  // Entries known only at run time, for directories that have them.
+  std::function<RuntimeEntries&(Dir&)> runtime = {};
 };
 
 class Dir {
@@ -65,12 +90,15 @@ class Dir {
   // its removal must be announced.
   bool looked_up() const { return looked_up_; }
   void mark_looked_up() { looked_up_ = true; }
+  // Bumped by every change of its entries (TreeEnv::children_changed).
+  uint64_t generation() const { return generation_; }
 
  private:
   friend struct TreeEnv;
   uint64_t id_ = 0;
   Dir* parent_ = nullptr;
   bool looked_up_ = false;
+  uint64_t generation_ = 0;
 };
 
 // Base of every directory type: `T::dir_type()` is T's one declaration.

@@ -188,7 +188,10 @@ const DirType& AdminDir::dir_type() {
 }
 
 const DirType& RootDir::dir_type() {
-  static const DirType t{.subdirs = {subdir("admin", &RootDir::admin)}};
+  static const DirType t{
+      .subdirs = {subdir("admin", &RootDir::admin)},
+      .runtime = [](Dir& d) -> RuntimeEntries& { return static_cast<RootDir&>(d).info; },
+  };
   return t;
 }
 

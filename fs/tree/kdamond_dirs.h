@@ -8,6 +8,7 @@
 
 #include "fs/tree/context_dirs.h"
 #include "fs/tree/dir.h"
+#include "fs/tree/info_dirs.h"
 #include "fs/tree/kdamond_backend.h"
 
 namespace damonfs::fs {
@@ -65,12 +66,15 @@ struct AdminDir final : TypedDir<AdminDir> {
   KdamondsDir kdamonds;
 };
 
-// The mount root, standing for /sys/kernel/mm/damon.
+// The mount root, standing for /sys/kernel/mm/damon; beside admin/, the
+// read-only damonfs/ once an info provider is attached.
 struct RootDir final : TypedDir<RootDir> {
-  explicit RootDir(TreeEnv& env) : admin(env) {}
+  explicit RootDir(TreeEnv& env)
+      : admin(env), info(env, *this, InfoEntries::Place::mount_root, {}) {}
   static const DirType& dir_type();
 
   AdminDir admin;
+  InfoEntries info;
 };
 
 }  // namespace damonfs::fs

@@ -18,6 +18,15 @@ class Tree::Impl final : public StagedKdamonds {
 
   void set_invalidator(EntryInvalidator inv) { env_.invalidator = std::move(inv); }
 
+  void set_info(const InfoProvider* provider) {
+    const bool vanishes = env_.info && !provider;
+    env_.info = provider;
+    // The root's link count changes; a detached damonfs/ may be cached.
+    std::vector<std::string> vanished;
+    if (vanishes) vanished.emplace_back(kInfoDirName);
+    env_.children_changed(root_, std::move(vanished));
+  }
+
   std::optional<NodeStat> lookup(uint64_t parent_ino, std::string_view name) {
     Dir* dir = dir_at(parent_ino);
     if (!dir) return std::nullopt;
@@ -38,6 +47,13 @@ class Tree::Impl final : public StagedKdamonds {
         return dir_stat(child);
       }
     }
+    if (type.runtime) {
+      if (std::optional<RuntimeEntries::Entry> e = type.runtime(*dir).find(name)) {
+        if (!e->dir) return runtime_file_stat(*dir, e->slot);
+        e->dir->mark_looked_up();
+        return dir_stat(*e->dir);
+      }
+    }
     return std::nullopt;
   }
 
@@ -46,9 +62,9 @@ class Tree::Impl final : public StagedKdamonds {
     Dir* dir = env_.inodes.find(at.dir_id);
     if (!dir) return std::nullopt;
     if (at.slot == 0) return dir_stat(*dir);
-    const FileSpec* file = file_at(*dir, at.slot);
-    if (!file) return std::nullopt;
-    return file_stat(*dir, at.slot - 1);
+    if (file_at(*dir, at.slot)) return file_stat(*dir, at.slot - 1);
+    if (runtime_file(*dir, at.slot)) return runtime_file_stat(*dir, at.slot);
+    return std::nullopt;
   }
 
   int readdir(uint64_t ino, std::vector<DirEntry>& out) {
@@ -74,6 +90,10 @@ class Tree::Impl final : public StagedKdamonds {
                                               : fresh_dir_stat(list.id_of(i), list.child_type())});
       }
     }
+    if (type.runtime) {
+      for (const RuntimeEntries::Entry& e : type.runtime(*dir).list())
+        out.push_back({e.name, e.dir ? dir_stat(*e.dir) : runtime_file_stat(*dir, e.slot)});
+    }
     return 0;
   }
 
@@ -83,7 +103,11 @@ class Tree::Impl final : public StagedKdamonds {
     if (!dir) return -ENODEV;
     if (at.slot == 0) return -EISDIR;
     const FileSpec* file = file_at(*dir, at.slot);
-    if (!file) return -ENODEV;
+    if (!file) {
+      // Not sysfs: an info file may hold more than a page.
+      RuntimeEntries* runtime = runtime_file(*dir, at.slot);
+      return runtime ? runtime->show(at.slot, out) : -ENODEV;
+    }
     out.clear();
     if (int err = file->show(*dir, env_, out)) return err;
     if (out.size() > kMaxShow) out.resize(kMaxShow);
@@ -96,7 +120,7 @@ class Tree::Impl final : public StagedKdamonds {
     if (!dir) return done(-ENODEV);
     if (at.slot == 0) return done(-EISDIR);
     const FileSpec* file = file_at(*dir, at.slot);
-    if (!file) return done(-ENODEV);
+    if (!file) return done(runtime_file(*dir, at.slot) ? -EIO : -ENODEV);
     if (!file->writable()) return done(-EIO);
     // A zero-length write stores nothing; the kernel returns before the store.
     if (data.empty()) return done(0);
@@ -126,6 +150,18 @@ class Tree::Impl final : public StagedKdamonds {
     return &files[slot - 1];
   }
 
+  // The runtime entries of `dir` if `slot` is one of their files.
+  RuntimeEntries* runtime_file(Dir& dir, unsigned slot) const {
+    if (!dir.type().runtime) return nullptr;
+    RuntimeEntries& runtime = dir.type().runtime(dir);
+    return runtime.has_slot(slot) ? &runtime : nullptr;
+  }
+
+  // Info files are read-only, like sysfs's 0400 files.
+  NodeStat runtime_file_stat(const Dir& dir, unsigned slot) const {
+    return {InodeTable::ino(dir.id(), slot), false, 0400, 4096, 1};
+  }
+
   NodeStat file_stat(const Dir& dir, size_t index) const {
     const FileSpec& file = dir.type().files[index];
     return {InodeTable::ino(dir.id(), static_cast<unsigned>(index + 1)), false,
@@ -142,7 +178,14 @@ class Tree::Impl final : public StagedKdamonds {
     const DirType& type = dir.type();
     uint32_t nlink = 2 + visible_subdirs(type);
     if (type.numbered) nlink += static_cast<uint32_t>(type.numbered(dir).size());
-    return {InodeTable::ino(dir.id(), 0), true, 0755, 0, nlink};
+    if (type.runtime) {
+      for (const RuntimeEntries::Entry& e : type.runtime(dir).list()) nlink += e.dir ? 1 : 0;
+    }
+    // The root's runtime entry (damonfs/) comes and goes only with
+    // set_info(), which announces it; the info directories' entries are
+    // whatever the provider lists at the moment.
+    const bool unannounced = type.runtime && &dir != &root_;
+    return {InodeTable::ino(dir.id(), 0), true, 0755, 0, nlink, dir.generation(), unannounced};
   }
 
   // A numbered child nobody has created yet: fresh children have no
@@ -163,6 +206,8 @@ Tree::Tree(const AbiProfile& abi, KdamondBackend& backend)
 Tree::~Tree() = default;
 
 void Tree::set_invalidator(EntryInvalidator inv) { impl_->set_invalidator(std::move(inv)); }
+
+void Tree::set_info(const InfoProvider* provider) { impl_->set_info(provider); }
 
 std::optional<NodeStat> Tree::lookup(uint64_t parent_ino, std::string_view name) {
   return impl_->lookup(parent_ino, name);

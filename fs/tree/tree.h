@@ -20,6 +20,7 @@
 namespace damonfs::fs {
 
 class AbiProfile;
+class InfoProvider;
 class KdamondBackend;
 
 struct NodeStat {
@@ -28,6 +29,15 @@ struct NodeStat {
   mode_t mode = 0;     // permission bits only (0755, 0600, 0400)
   uint64_t size = 0;   // 4096 for attribute files, as sysfs reports; 0 for dirs
   uint32_t nlink = 1;  // dirs: 2 + subdirectories, as sysfs reports
+  // Directories: moves whenever their entries change, so the FUSE layer can
+  // show it as the modification time (as kernfs moves a directory's mtime
+  // when it adds or removes a child) and the kernel can tell that a listing
+  // it cached is stale.
+  uint64_t generation = 0;
+  // Directories whose entries change without the tree hearing of it (below
+  // damonfs/, which shows whatever the info provider lists now): their
+  // changes are never announced, so nothing about them may be cached.
+  bool unannounced_changes = false;
 };
 
 struct DirEntry {
@@ -62,6 +72,10 @@ class Tree {
   Tree& operator=(const Tree&) = delete;
 
   void set_invalidator(EntryInvalidator inv);
+  // Shows `provider`'s facts read-only under damonfs/ beside admin/
+  // (info_provider.h); nullptr (the default) shows no damonfs/. The
+  // provider must outlive the Tree or be detached first.
+  void set_info(const InfoProvider* provider);
 
   // nullopt when no such entry (ENOENT) or parent is not a directory.
   std::optional<NodeStat> lookup(uint64_t parent_ino, std::string_view name);

@@ -1,12 +1,14 @@
 // What file handlers and child lists share besides their own directory: the
-// ABI profile, the kdamond backend, the inode table, the sysfs global lock
-// and the cache invalidation hook. One per Tree, used on its thread only.
+// ABI profile, the kdamond backend, the inode table, the sysfs global lock,
+// the cache invalidation hook and the info provider. One per Tree, used on
+// its thread only.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "fs/tree/abi_profile.h"
+#include "fs/tree/info_provider.h"
 #include "fs/tree/inode_table.h"
 #include "fs/tree/kdamond_backend.h"
 #include "fs/tree/tree.h"
@@ -26,6 +28,8 @@ struct TreeEnv {
   // it with trylock, so whoever finds it held fails with EBUSY.
   bool sysfs_locked = false;
   EntryInvalidator invalidator;
+  // What damonfs/ shows; nullptr: no damonfs/ directory.
+  const InfoProvider* info = nullptr;
 
   // Gives `dir` the id `id` and its (profile-visible) fixed subdirectories
   // fresh ids, making them all reachable by inode.
@@ -33,7 +37,7 @@ struct TreeEnv {
   // Makes `dir` and everything below it unreachable, before it is destroyed.
   void release(Dir& dir);
   // `dir`'s children changed; `vanished` are the names the kernel may cache.
-  void children_changed(const Dir& dir, std::vector<std::string> vanished);
+  void children_changed(Dir& dir, std::vector<std::string> vanished);
 };
 
 }  // namespace damonfs::fs

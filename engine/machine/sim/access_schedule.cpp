@@ -33,16 +33,15 @@ AccessSchedule::AccessSchedule(const std::vector<PhaseSpec>& phases, std::vector
     : phases_(phases), pages_(std::move(region_pages)), loop_(loop), start_us_(start_us) {
   endless_ = phases_.back().duration_us == 0;
   const size_t nr = pages_.size();
-  Cumulative zero;
-  std::vector<Cumulative> running(nr, zero);
+  std::vector<Cumulative> running(nr);
+  sweeps_.assign(nr, false);
   uint64_t start = 0;
   for (const PhaseSpec& ph : phases_) {
     phase_start_.push_back(start);
-    at_.push_back(running);
-    std::vector<Rates> rates(nr);
+    at_.insert(at_.end(), running.begin(), running.end());
     for (size_t r = 0; r < nr; ++r) {
       const Access& a = ph.access[r];
-      Rates& x = rates[r];
+      Rates x;
       if (a.pattern == Pattern::random) {
         x.lambda = a.intensity / 1e6;
       } else {
@@ -50,13 +49,14 @@ AccessSchedule::AccessSchedule(const std::vector<PhaseSpec>& phases, std::vector
         x.slots = ceil_div(pages_[r] * 4096, a.stride);
         x.touches = a.intensity * static_cast<double>(pages_[r]) / 1e6;
         x.laps = x.touches / static_cast<double>(x.slots);
+        sweeps_[r] = sweeps_[r] || x.touches > 0;
       }
       const double d = static_cast<double>(ph.duration_us);
       running[r].lambda += x.lambda * d;
       running[r].touches += x.touches * d;
       running[r].laps += x.laps * d;
+      rates_.push_back(x);
     }
-    rates_.push_back(std::move(rates));
     start += ph.duration_us;
   }
   cycle_us_ = start;
@@ -74,16 +74,17 @@ AccessSchedule::Position AccessSchedule::locate(uint64_t t) const {
   if (endless_ && tau >= phase_start_[last]) return {0, last, tau - phase_start_[last]};
   if (!loop_ && tau >= cycle_us_) return {0, last, phases_[last].duration_us};
   const uint64_t cycles = endless_ ? 0 : tau / cycle_us_;
-  const uint64_t w = endless_ ? tau : tau % cycle_us_;
+  const uint64_t w = tau - cycles * cycle_us_;
   const size_t phase = std::upper_bound(phase_start_.begin(), phase_start_.end(), w) - phase_start_.begin() - 1;
   return {cycles, phase, w - phase_start_[phase]};
 }
 
-AccessSchedule::Cumulative AccessSchedule::cumulative(size_t r, uint64_t t) const {
-  const Position p = locate(t);
-  const Rates& x = rates_[p.phase][r];
-  const Cumulative& base = at_[p.phase][r];
+AccessSchedule::Cumulative AccessSchedule::cumulative(size_t r, const Position& p) const {
+  const size_t i = p.phase * pages_.size() + r;
+  const Rates& x = rates_[i];
+  const Cumulative& base = at_[i];
   const double off = static_cast<double>(p.offset);
+  if (!p.cycles) return {base.lambda + x.lambda * off, base.touches + x.touches * off, base.laps + x.laps * off};
   const double cyc = static_cast<double>(p.cycles);
   return {base.lambda + x.lambda * off + cyc * per_cycle_[r].lambda,
           base.touches + x.touches * off + cyc * per_cycle_[r].touches,
@@ -127,13 +128,23 @@ bool AccessSchedule::sweep_touched(const Rates& x, double n0, double n1, uint64_
   return std::max(first, j0) < j1 || j0 < std::min(end - x.slots, j1);
 }
 
+AccessSchedule::Progress AccessSchedule::progress(size_t r, uint64_t t) const {
+  const Cumulative c = cumulative(r, t);
+  return {t, c.lambda, c.touches, c.laps};
+}
+
 bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, uint64_t t0,
                              uint64_t t1) const {
+  return t1 > t0 && touched(r, key, offset, len, progress(r, t0), progress(r, t1));
+}
+
+bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, const Progress& c0,
+                             const Progress& c1) const {
+  const uint64_t t0 = c0.t, t1 = c1.t;
   if (t1 <= t0) return false;
-  const Cumulative c0 = cumulative(r, t0), c1 = cumulative(r, t1);
   const double scale = static_cast<double>(len) / kPage;
   if (c1.lambda > c0.lambda && random_touched(key, c0.lambda * scale, c1.lambda * scale)) return true;
-  if (c1.touches <= c0.touches) return false;
+  if (!sweeps_[r] || c1.touches <= c0.touches) return false;
   // The sweep's stride may change between phases: look at each phase the
   // window crosses. A window crossing very many phases (many cycles) with
   // sweeping in them has certainly passed over the page in practice.
@@ -144,7 +155,7 @@ bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t l
     const PhaseSpec& ph = phases_[p.phase];
     const bool last_forever = p.phase + 1 == phases_.size() && (endless_ || !loop_);
     const uint64_t end = last_forever ? t1 : std::min(t1, t + (ph.duration_us - p.offset));
-    const Rates& x = rates_[p.phase][r];
+    const Rates& x = rates(p.phase, r);
     if (x.touches > 0 &&
         sweep_touched(x, cumulative(r, t).touches, cumulative(r, end).touches, offset, len))
       return true;
@@ -154,10 +165,9 @@ bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t l
   return false;
 }
 
-double AccessSchedule::touch_probability(size_t r, uint64_t t0, uint64_t t1) const {
-  if (t1 <= t0) return 0;
-  const Cumulative c0 = cumulative(r, t0), c1 = cumulative(r, t1);
-  const double untouched = std::exp(-(c1.lambda - c0.lambda)) * std::max(0.0, 1.0 - (c1.laps - c0.laps));
+double AccessSchedule::touch_probability(const Progress& from, const Progress& to) {
+  if (to.t <= from.t) return 0;
+  const double untouched = std::exp(-(to.lambda - from.lambda)) * std::max(0.0, 1.0 - (to.laps - from.laps));
   return 1.0 - untouched;
 }
 

@@ -43,9 +43,20 @@ class AccessSchedule {
   // it); len is a multiple of the page size.
   bool touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, uint64_t t0, uint64_t t1) const;
 
-  // Probability that a given page of region r was touched at least once in
-  // [t0, t1): what fraction of paged-out pages have faulted back in.
-  double touch_probability(size_t r, uint64_t t0, uint64_t t1) const;
+  // How far region r's accesses had got at time t. Sampling asks about
+  // many pages over the same window: computing the window's two ends once
+  // and passing them to touched() saves most of the work.
+  struct Progress {
+    uint64_t t = 0;
+    double lambda = 0, touches = 0, laps = 0;
+  };
+  Progress progress(size_t r, uint64_t t) const;
+  bool touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, const Progress& from, const Progress& to) const;
+
+  // Probability that a given page of a region was touched at least once
+  // between two of its progress marks: what fraction of its paged-out
+  // pages have faulted back in.
+  static double touch_probability(const Progress& from, const Progress& to);
 
   // Accesses made to region r since the start (every touch counts).
   double accesses(size_t r, uint64_t t) const;
@@ -73,16 +84,19 @@ class AccessSchedule {
   };
 
   Position locate(uint64_t t) const;
-  Cumulative cumulative(size_t r, uint64_t t) const;
+  Cumulative cumulative(size_t r, const Position& p) const;
+  Cumulative cumulative(size_t r, uint64_t t) const { return cumulative(r, locate(t)); }
+  const Rates& rates(size_t phase, size_t r) const { return rates_[phase * pages_.size() + r]; }
   bool random_touched(uint64_t key, double a, double b) const;
   bool sweep_touched(const Rates& rates, double n0, double n1, uint64_t offset, uint64_t len) const;
 
   std::vector<PhaseSpec> phases_;
   std::vector<uint64_t> pages_;
   std::vector<uint64_t> phase_start_;           // offset of each phase in the cycle
-  std::vector<std::vector<Rates>> rates_;       // [phase][region]
-  std::vector<std::vector<Cumulative>> at_;     // [phase][region], at phase start
+  std::vector<Rates> rates_;                    // [phase * regions + region]
+  std::vector<Cumulative> at_;                  // same, at the phase start
   std::vector<Cumulative> per_cycle_;           // [region], one full cycle
+  std::vector<bool> sweeps_;                    // [region]: some phase sweeps it
   uint64_t cycle_us_ = 0;                        // sum of durations (finite phases)
   bool endless_ = false;                         // the last phase never ends
   bool loop_ = true;

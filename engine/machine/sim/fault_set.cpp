@@ -30,9 +30,9 @@ uint64_t inverse(uint64_t a, uint64_t m) {
 
 }  // namespace
 
-FaultSet::FaultSet(uint32_t proc, uint32_t region, uint64_t first, uint64_t count, uint64_t out_us, int node,
-                   uint64_t seed)
-    : proc_(proc), region_(region), first_(first), count_(count), out_us_(out_us), node_(node), seed_(seed) {
+FaultSet::FaultSet(uint32_t proc, uint32_t region, uint64_t first, uint64_t count,
+                   const AccessSchedule::Progress& out, int node, uint64_t seed)
+    : proc_(proc), region_(region), first_(first), count_(count), out_(out), node_(node), seed_(seed) {
   make_permutation();
 }
 

@@ -13,20 +13,23 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/machine/sim/access_schedule.h"
+
 namespace damon::sim {
 
 class FaultSet {
  public:
   // `count` pages from virtual page `first` of region `region` of process
-  // `proc`, paged out at `out_us`; faults prefer node index `node`.
-  FaultSet(uint32_t proc, uint32_t region, uint64_t first, uint64_t count, uint64_t out_us, int node,
-           uint64_t seed);
+  // `proc`, paged out when the region's accesses were at `out`; faults
+  // prefer node index `node`.
+  FaultSet(uint32_t proc, uint32_t region, uint64_t first, uint64_t count, const AccessSchedule::Progress& out,
+           int node, uint64_t seed);
 
   uint32_t proc() const { return proc_; }
   uint32_t region() const { return region_; }
   uint64_t first() const { return first_; }
   uint64_t count() const { return count_; }
-  uint64_t out_us() const { return out_us_; }
+  const AccessSchedule::Progress& out() const { return out_; }
   int preferred_node() const { return node_; }
   // Pages back in memory: those whose rank is below this.
   uint64_t faulted() const { return faulted_; }
@@ -58,7 +61,8 @@ class FaultSet {
   };
 
   uint32_t proc_, region_;
-  uint64_t first_, count_, out_us_;
+  uint64_t first_, count_;
+  AccessSchedule::Progress out_;
   int node_;
   uint64_t seed_;
   uint64_t faulted_ = 0;

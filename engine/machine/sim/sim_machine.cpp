@@ -80,7 +80,7 @@ std::vector<AddrRange> SimMachine::phys_ranges() const {
 void SimMachine::mkold(Space space, std::span<const uint64_t> addrs) {
   const auto lock = sync();
   for (uint64_t a : addrs) {
-    if (auto ref = sim_->resolve(space, a)) sim_->mkold(*ref);
+    if (const auto page = sim_->lookup(space, a)) sim_->mkold(*page);
   }
 }
 
@@ -88,7 +88,7 @@ void SimMachine::young(Space space, std::span<const uint64_t> addrs, std::vector
   const auto lock = sync();
   out.assign(addrs.size(), false);
   for (size_t i = 0; i < addrs.size(); ++i) {
-    if (auto ref = sim_->resolve(space, addrs[i])) out[i] = sim_->young(*ref, false);
+    if (const auto page = sim_->lookup(space, addrs[i])) out[i] = sim_->young(*page, false);
   }
 }
 
@@ -148,8 +148,8 @@ std::vector<FolioInfo> SimMachine::folios(Space space, AddrRange range) const {
 
 bool SimMachine::test_and_clear_young(Space space, uint64_t addr) {
   const auto lock = sync();
-  const auto ref = sim_->resolve(space, addr);
-  return ref && sim_->young(*ref, true);
+  const auto page = sim_->lookup(space, addr);
+  return page && sim_->young(*page, true);
 }
 
 uint64_t SimMachine::madvise(int pid, AddrRange range, Action action) {
@@ -237,13 +237,14 @@ std::vector<RegionTruth> SimMachine::region_truth(int pid) const {
 
 std::optional<PageTruth> SimMachine::page(Space space, uint64_t addr) const {
   const auto lock = sync();
-  const auto ref = sim_->resolve(space, addr);
-  if (!ref) return std::nullopt;
-  const Simulation::PageState s = sim_->state(*ref);
-  const SimRegion& r = ref->proc->regions[ref->region];
+  const auto page = sim_->lookup(space, addr);
+  if (!page) return std::nullopt;
+  const PageRef& ref = page->ref;
+  const Simulation::PageState& s = page->state;
+  const SimRegion& r = ref.proc->regions[ref.region];
   PageTruth t;
-  t.pid = ref->proc->pid;
-  t.vaddr = ref->vpage * kPage;
+  t.pid = ref.proc->pid;
+  t.vaddr = ref.vpage * kPage;
   t.region = r.name;
   t.present = s.resident;
   t.node = s.resident ? sim_->nodes()[s.node].id : -1;

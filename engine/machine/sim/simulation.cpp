@@ -39,8 +39,9 @@ constexpr uint64_t kMappingGap = 2 * kMiB;
 uint64_t SimRegion::resident_pages() const { return std::accumulate(resident.begin(), resident.end(), uint64_t{0}); }
 
 Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs)
-    : machine_(scenario.machine), seed_(seed), now_(start_us), young_(kYoungSets * kYoungWays) {
+    : machine_(scenario.machine), seed_(seed), now_(start_us), sampled_(kSampleSets * kSampleWays) {
   validate(scenario);
+  faults_until_ = start_us;
   uint64_t pfn = machine_.phys_base / kPage;
   for (const NodeSpec& n : machine_.nodes) {
     SimNode node;
@@ -54,6 +55,7 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
     nodes_.push_back(node);
   }
   hint_.assign(nodes_.size(), 0);
+  set_min_watermarks();
   for (size_t i = 0; i < nodes_.size(); ++i) {
     // The "kernel" takes its memory first, at the start of the node.
     if (machine_.nodes[i].reserved) frames_.take(i, machine_.nodes[i].reserved / kPage);
@@ -72,7 +74,7 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
     needed += pages_of(kText.bytes) + pages_of(kData.bytes) + pages_of(kHeap.bytes) + pages_of(kStack.bytes);
     for (const RegionSpec& r : p.regions) needed += pages_of(r.size);
   }
-  for (size_t i = 0; i < nodes_.size(); ++i) available += frames_.free_frames(i);
+  for (size_t i = 0; i < nodes_.size(); ++i) available += frames_.free_frames(i) - min_free_[i];
   if (needed > available)
     throw ScenarioError("the processes need " + std::to_string(needed * kPage / kMiB) + " MiB but the nodes have " +
                         std::to_string(available * kPage / kMiB) + " MiB free");
@@ -186,9 +188,28 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
 }
 
 std::vector<FrameRun> Simulation::allocate(size_t node, uint64_t pages, uint64_t align) {
+  // Like the kernel's page allocator, never dig into the node's min
+  // watermark: allocations spill to other nodes and migrations fail first.
+  const uint64_t free = frames_.free_frames(node);
+  const uint64_t usable = free > min_free_[node] ? free - min_free_[node] : 0;
+  pages = std::min(pages, usable / align * align);
+  if (!pages) return {};
   auto runs = frames_.take(node, pages, align, align == 1 ? hint_[node] : 0);
   if (!runs.empty()) hint_[node] = runs.back().pfn + runs.back().count;
   return runs;
+}
+
+// The kernel sizes min_free_kbytes as sqrt(16 x memory in KiB), within
+// [128 KiB, 256 MiB], and shares it among the nodes by size.
+void Simulation::set_min_watermarks() {
+  uint64_t total = 0;
+  for (const SimNode& n : nodes_) total += n.pages;
+  const uint64_t kib = std::clamp<uint64_t>(
+      static_cast<uint64_t>(std::sqrt(static_cast<double>(total * (kPage / 1024) * 16))), 128, 256 * 1024);
+  for (const SimNode& n : nodes_) {
+    const double share = total ? static_cast<double>(n.pages) / static_cast<double>(total) : 0;
+    min_free_.push_back(static_cast<uint64_t>(static_cast<double>(kib * 1024 / kPage) * share));
+  }
 }
 
 void Simulation::place(SimProcess& p, uint32_t r) {
@@ -253,6 +274,7 @@ void Simulation::end_process(SimProcess& p) {
     }
   }
   p.extents.clear();
+  p.cleared.forget();
   for (SimRegion& r : p.regions) {
     std::fill(r.resident.begin(), r.resident.end(), 0);
     r.active_pages = r.huge_pages = 0;
@@ -302,6 +324,35 @@ void Simulation::fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_
   }
 }
 
+// Pages paged out come back as they are touched. Brought in at most every
+// kFaultStepUs of virtual time: the cost of a step grows with the number of
+// paged-out sets, and finer steps would not change what DAMON can see.
+void Simulation::bring_in_faults(uint64_t now) {
+  constexpr uint64_t kFaultStepUs = 1000;
+  if (now < faults_until_ + kFaultStepUs) return;
+  double stall_ns = 0;
+  std::erase_if(faulting_, [this](const std::shared_ptr<FaultSet>& fs) {
+    // Orphaned (its pages all left it), ended with its process, or all back.
+    return fs.use_count() == 1 || !procs_[fs->proc()].alive || fs->faulted() == fs->count();
+  });
+  for (const std::shared_ptr<FaultSet>& owner : faulting_) {
+    FaultSet& fs = *owner;
+    SimProcess& p = procs_[fs.proc()];
+    const double prob = AccessSchedule::touch_probability(fs.out(), progress(p, fs.region(), now));
+    const uint64_t target = static_cast<uint64_t>(std::llround(static_cast<double>(fs.count()) * prob));
+    if (target <= fs.faulted()) continue;
+    const uint64_t before = fs.faulted();
+    fault_in(fs, owner, target);
+    const uint64_t faults = fs.faulted() - before;
+    p.faults += faults;
+    p.latency_ns += static_cast<double>(faults * machine_.fault_latency_ns);
+    stall_ns += static_cast<double>(faults * machine_.fault_latency_ns);
+  }
+  // "some" stall time: at least one task waited; never more than wall time.
+  psi_us_ += std::min(stall_ns / 1000.0, static_cast<double>(now - faults_until_));
+  faults_until_ = now;
+}
+
 void Simulation::advance(uint64_t now) {
   if (now <= now_) return;
   for (SimProcess& p : procs_) {
@@ -310,29 +361,7 @@ void Simulation::advance(uint64_t now) {
     integrate(p, now_, end ? std::min(*end, now) : now);
     if (end && *end <= now) end_process(p);
   }
-  double stall_ns = 0;
-  std::erase_if(faulting_, [](const std::shared_ptr<FaultSet>& fs) { return fs.use_count() == 1; });
-  for (auto it = faulting_.begin(); it != faulting_.end();) {
-    FaultSet& fs = **it;
-    SimProcess& p = procs_[fs.proc()];
-    if (!p.alive || fs.faulted() == fs.count()) {
-      it = faulting_.erase(it);
-      continue;
-    }
-    const double prob = p.schedule.touch_probability(fs.region(), fs.out_us(), now);
-    const uint64_t target = static_cast<uint64_t>(std::llround(static_cast<double>(fs.count()) * prob));
-    if (target > fs.faulted()) {
-      const uint64_t before = fs.faulted();
-      fault_in(fs, *it, target);
-      const uint64_t faults = fs.faulted() - before;
-      p.faults += faults;
-      p.latency_ns += static_cast<double>(faults * machine_.fault_latency_ns);
-      stall_ns += static_cast<double>(faults * machine_.fault_latency_ns);
-    }
-    ++it;
-  }
-  // "some" stall time: at least one task waited; never more than wall time.
-  psi_us_ += std::min(stall_ns / 1000.0, static_cast<double>(now - now_));
+  bring_in_faults(now);
   now_ = now;
 }
 

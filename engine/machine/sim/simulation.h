@@ -17,6 +17,7 @@
 
 #include "engine/machine/machine.h"
 #include "engine/machine/sim/access_schedule.h"
+#include "engine/machine/sim/clear_times.h"
 #include "engine/machine/sim/fault_set.h"
 #include "engine/machine/sim/frame_allocator.h"
 #include "engine/machine/sim/scenario.h"
@@ -47,6 +48,9 @@ struct SimRegion {
   // Resident pages per node index, and of those how many are active / huge.
   std::vector<uint64_t> resident;
   uint64_t active_pages = 0, huge_pages = 0;
+  // The last two window ends sampling asked about (the mkold time and now).
+  std::array<AccessSchedule::Progress, 2> marks{};
+  size_t next_mark = 0;
 
   uint64_t end() const { return first + pages; }
   uint64_t resident_pages() const;
@@ -67,7 +71,7 @@ struct Extent {
 };
 
 struct SimProcess {
-  SimProcess(AccessSchedule s) : schedule(std::move(s)) {}
+  explicit SimProcess(AccessSchedule s) : schedule(std::move(s)) {}
 
   int pid = 0;
   uint32_t index = 0;
@@ -77,6 +81,7 @@ struct SimProcess {
   uint64_t key = 0;  // seeds the access draws of its pages
   std::vector<SimRegion> regions;  // in address order
   std::map<uint64_t, Extent> extents;  // by first virtual page; covers every region page
+  ClearTimes cleared;  // test_and_clear_young clears, by a folio's first virtual page
   AccessSchedule schedule;
   std::unique_ptr<StubProcess> stub;
   // Performance model, integrated up to the simulation's time.
@@ -98,7 +103,6 @@ class Simulation {
   // Brings the state to time `now`: performance accounting, faults, ends of
   // processes. Every public SimMachine call does this first.
   void advance(uint64_t now);
-  uint64_t now() const { return now_; }
 
   // --- processes (simulation.cpp) ---
   SimProcess* live(int pid);
@@ -129,8 +133,14 @@ class Simulation {
     uint64_t folio_first = 0, folio_pages = 1;  // the folio holding the page
   };
   PageState state(const PageRef& ref);
-  void mkold(const PageRef& ref);
-  bool young(const PageRef& ref, bool clear);
+  // resolve() and state() with one extent lookup: the sampling hot path.
+  struct Lookup {
+    PageRef ref;
+    PageState state;
+  };
+  std::optional<Lookup> lookup(Space space, uint64_t addr);
+  void mkold(const Lookup& page);
+  bool young(const Lookup& page, bool clear);
   bool touched(const PageRef& ref, uint64_t t0, uint64_t t1) const;
   std::vector<FolioInfo> folios(Space space, AddrRange range);
   RegionTruth region_truth(const SimProcess& p, const SimRegion& r) const;
@@ -149,8 +159,11 @@ class Simulation {
   void place(SimProcess& p, uint32_t r);
   void integrate(SimProcess& p, uint64_t from, uint64_t to);
   void fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_t target);
+  void bring_in_faults(uint64_t now);
 
   // Extents and the reverse map (simulation_pages.cpp).
+  // The extent holding vpage, if any (none: a gap between mappings).
+  std::optional<std::map<uint64_t, Extent>::iterator> extent_of(SimProcess& p, uint64_t vpage);
   std::map<uint64_t, Extent>::iterator split(SimProcess& p, uint64_t vpage);
   std::map<uint64_t, Extent>::iterator carve(SimProcess& p, uint64_t first, uint64_t pages);
   void merge_around(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
@@ -164,10 +177,13 @@ class Simulation {
   void release_frames(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
   void to_lazy(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
   bool collapse(SimProcess& p, uint64_t first);
+  void set_min_watermarks();
   std::vector<FrameRun> allocate(size_t node, uint64_t pages, uint64_t align);
 
   // Queries (simulation_queries.cpp).
+  PageState state(const PageRef& ref, std::map<uint64_t, Extent>::iterator extent);
   uint64_t access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const;
+  const AccessSchedule::Progress& progress(SimProcess& p, uint32_t region, uint64_t t);
   void add_folio(std::vector<FolioInfo>& out, const SimProcess& p, const PageState& s, uint64_t addr,
                  const SimRegion& r) const;
 
@@ -177,26 +193,30 @@ class Simulation {
   std::vector<SimNode> nodes_;
   FrameAllocator frames_;
   std::vector<uint64_t> hint_;  // per node: where the last allocation ended
+  std::vector<uint64_t> min_free_;  // per node: frames kept free (the min watermark)
   std::vector<SimProcess> procs_;
   std::map<uint64_t, Owner> rmap_;  // first frame -> owner of frames [first, first + count)
   std::vector<std::shared_ptr<FaultSet>> faulting_;  // sets with pages still out
+  uint64_t faults_until_ = 0;  // faults are brought in up to this time
   double psi_us_ = 0;
 
-  // When each recently sampled folio was last made old (DAMON's mkold).
-  // A small set-associative table, evicting the oldest entry of a full
-  // set: DAMON keeps one sampled page per region in flight, so the entries
-  // that matter are the newest few thousand, and a table that fits in the
-  // CPU cache keeps sampling cheap. A lost entry only makes the next check
-  // look back to the process start, like a never-cleared accessed bit.
-  struct YoungSlot {
+  // When each recently sampled folio was last made old by DAMON's sampling
+  // (mkold). A small set-associative table, evicting the oldest entry of a
+  // full set: DAMON keeps one sampled page per region in flight at random
+  // addresses, so the entries that matter are the newest few thousand, and
+  // a table that fits in the CPU cache keeps sampling cheap. A lost entry
+  // only makes a later check look back to the page's previous clear. The
+  // clears of test_and_clear_young (DAMOS walks, every folio of a region)
+  // are all kept, per page, in SimProcess::cleared.
+  struct SampleSlot {
     uint64_t key = 0;  // 0: empty
     uint64_t since = 0;
   };
-  static constexpr size_t kYoungWays = 4;
-  static constexpr size_t kYoungSets = 4096;
-  YoungSlot* young_find(uint64_t key);
-  void young_set(uint64_t key, uint64_t since);
-  std::vector<YoungSlot> young_;  // kYoungSets sets of kYoungWays
+  static constexpr size_t kSampleWays = 4;
+  static constexpr size_t kSampleSets = 4096;
+  SampleSlot* sample_find(uint64_t key);
+  void sample_set(uint64_t key, uint64_t since);
+  std::vector<SampleSlot> sampled_;  // kSampleSets sets of kSampleWays
 };
 
 }  // namespace damon::sim

@@ -17,16 +17,6 @@ bool mergeable(uint64_t a_first, const Extent& a, uint64_t b_first, const Extent
   return a.lazy ? a.fs == b.fs : a.node == b.node && a.pfn + a.pages == b.pfn;
 }
 
-const SimRegion* region_at(const SimProcess& p, uint64_t vpage, uint32_t* index) {
-  auto it = std::upper_bound(p.regions.begin(), p.regions.end(), vpage,
-                             [](uint64_t v, const SimRegion& r) { return v < r.first; });
-  if (it == p.regions.begin()) return nullptr;
-  --it;
-  if (vpage >= it->end()) return nullptr;
-  *index = static_cast<uint32_t>(it - p.regions.begin());
-  return &*it;
-}
-
 }  // namespace
 
 // --- extents ---------------------------------------------------------------
@@ -138,7 +128,16 @@ void Simulation::rmap_erase(uint64_t pfn, uint64_t count) {
 
 // --- resolving addresses -----------------------------------------------------
 
-std::optional<PageRef> Simulation::resolve(Space space, uint64_t addr) {
+std::optional<std::map<uint64_t, Extent>::iterator> Simulation::extent_of(SimProcess& p, uint64_t vpage) {
+  // Extents cover every page of every region and nothing else.
+  auto it = p.extents.upper_bound(vpage);
+  if (it == p.extents.begin()) return std::nullopt;
+  --it;
+  if (vpage >= it->first + it->second.pages) return std::nullopt;
+  return it;
+}
+
+std::optional<Simulation::Lookup> Simulation::lookup(Space space, uint64_t addr) {
   PageRef ref;
   if (space.physical()) {
     const uint64_t pfn = addr / kPage;
@@ -154,8 +153,16 @@ std::optional<PageRef> Simulation::resolve(Space space, uint64_t addr) {
     if (!ref.proc) return std::nullopt;
     ref.vpage = addr / kPage;
   }
-  if (!region_at(*ref.proc, ref.vpage, &ref.region)) return std::nullopt;
-  return ref;
+  const auto extent = extent_of(*ref.proc, ref.vpage);
+  if (!extent) return std::nullopt;
+  ref.region = (*extent)->second.region;
+  return Lookup{ref, state(ref, *extent)};
+}
+
+std::optional<PageRef> Simulation::resolve(Space space, uint64_t addr) {
+  const auto page = lookup(space, addr);
+  if (!page) return std::nullopt;
+  return page->ref;
 }
 
 // --- actions -----------------------------------------------------------------
@@ -211,8 +218,8 @@ void Simulation::to_lazy(SimProcess& p, std::map<uint64_t, Extent>::iterator it)
     fs->grow(first, fs->count() + e.pages);
   }
   if (!fs) {
-    fs = std::make_shared<FaultSet>(p.index, e.region, first, e.pages, now_, static_cast<int>(p.regions[e.region].node),
-                                    seed_);
+    fs = std::make_shared<FaultSet>(p.index, e.region, first, e.pages, progress(p, e.region, now_),
+                                    static_cast<int>(p.regions[e.region].node), seed_);
     faulting_.push_back(fs);
   }
   e.lazy = true;

@@ -9,14 +9,19 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 
-// Identifies a folio in the young table (never 0, the empty slot's key).
-uint64_t folio_id(const SimProcess& p, uint64_t folio_first) { return hash2(p.index + 1, folio_first) | 1; }
+// Identifies a folio in the sampling table: process and page, never 0 (the
+// empty slot's key). Virtual page numbers fit in 36 bits.
+uint64_t folio_id(const SimProcess& p, uint64_t folio_first) { return (uint64_t{p.index} + 1) << 36 | folio_first; }
 
 }  // namespace
 
 Simulation::PageState Simulation::state(const PageRef& ref) {
+  return state(ref, std::prev(ref.proc->extents.upper_bound(ref.vpage)));
+}
+
+Simulation::PageState Simulation::state(const PageRef& ref, std::map<uint64_t, Extent>::iterator extent) {
   PageState s;
-  s.extent = std::prev(ref.proc->extents.upper_bound(ref.vpage));
+  s.extent = extent;
   const Extent& e = s.extent->second;
   s.folio_first = ref.vpage;
   if (e.lazy) {
@@ -40,50 +45,66 @@ Simulation::PageState Simulation::state(const PageRef& ref) {
 }
 
 uint64_t Simulation::access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const {
-  return hash3(p.key, (uint64_t{region} << 40) | (vpage - p.regions[region].first), pages);
+  // p.key is already a hash; the draws mix this again with each cell.
+  return p.key ^ (((uint64_t{region} << 40) | (vpage - p.regions[region].first)) * 0x9e3779b97f4a7c15ULL) ^
+         (pages * 0xc2b2ae3d27d4eb4fULL);
 }
 
-Simulation::YoungSlot* Simulation::young_find(uint64_t key) {
-  YoungSlot* set = &young_[(mix64(key) % kYoungSets) * kYoungWays];
-  for (size_t i = 0; i < kYoungWays; ++i) {
+Simulation::SampleSlot* Simulation::sample_find(uint64_t key) {
+  SampleSlot* set = &sampled_[(mix64(key) % kSampleSets) * kSampleWays];
+  for (size_t i = 0; i < kSampleWays; ++i) {
     if (set[i].key == key) return &set[i];
   }
   return nullptr;
 }
 
-void Simulation::young_set(uint64_t key, uint64_t since) {
-  if (YoungSlot* slot = young_find(key)) {
+void Simulation::sample_set(uint64_t key, uint64_t since) {
+  if (SampleSlot* slot = sample_find(key)) {
     slot->since = since;
     return;
   }
-  YoungSlot* set = &young_[(mix64(key) % kYoungSets) * kYoungWays];
-  YoungSlot* victim = &set[0];
-  for (size_t i = 0; i < kYoungWays && victim->key; ++i) {
+  SampleSlot* set = &sampled_[(mix64(key) % kSampleSets) * kSampleWays];
+  SampleSlot* victim = &set[0];
+  for (size_t i = 0; i < kSampleWays && victim->key; ++i) {
     if (!set[i].key || set[i].since < victim->since) victim = &set[i];
   }
   *victim = {key, since};
 }
 
-void Simulation::mkold(const PageRef& ref) {
-  const PageState s = state(ref);
-  young_set(folio_id(*ref.proc, s.folio_first), now_);
+const AccessSchedule::Progress& Simulation::progress(SimProcess& p, uint32_t region, uint64_t t) {
+  SimRegion& r = p.regions[region];
+  for (const AccessSchedule::Progress& m : r.marks) {
+    if (m.t == t && t) return m;
+  }
+  AccessSchedule::Progress& m = r.marks[r.next_mark];
+  r.next_mark = (r.next_mark + 1) % r.marks.size();
+  m = p.schedule.progress(region, t);
+  return m;
 }
 
-bool Simulation::young(const PageRef& ref, bool clear) {
-  const PageState s = state(ref);
-  const SimProcess& p = *ref.proc;
+void Simulation::mkold(const Lookup& page) {
+  sample_set(folio_id(*page.ref.proc, page.state.folio_first), now_);
+}
+
+bool Simulation::young(const Lookup& page, bool clear) {
+  const PageRef& ref = page.ref;
+  const PageState& s = page.state;
+  SimProcess& p = *ref.proc;
   const uint64_t id = folio_id(p, s.folio_first);
-  const YoungSlot* slot = young_find(id);
-  const uint64_t since = slot ? slot->since : p.start_us;
+  const SampleSlot* sampled = sample_find(id);
+  uint64_t since = p.cleared.since(s.folio_first, p.start_us);
+  if (sampled) since = std::max(since, sampled->since);
   bool accessed = false;
   if (s.resident) {
     // A huge folio is young when any of its pages was touched: it draws
     // its accesses as one unit 512 times as busy as a page.
     const SimRegion& r = p.regions[ref.region];
+    const AccessSchedule::Progress& from = progress(p, ref.region, since);
+    const AccessSchedule::Progress& to = progress(p, ref.region, now_);
     accessed = p.schedule.touched(ref.region, access_key(p, ref.region, s.folio_first, s.folio_pages),
-                                  (s.folio_first - r.first) * kPage, s.folio_pages * kPage, since, now_);
+                                  (s.folio_first - r.first) * kPage, s.folio_pages * kPage, from, to);
   }
-  if (clear) young_set(id, now_);
+  if (clear) p.cleared.clear(s.folio_first, now_);
   return accessed;
 }
 

@@ -31,7 +31,8 @@ TEST(AccessSchedule, RandomPagesAreTouchedAtTheirIntensity) {
   EXPECT_NEAR(touched_fraction(s, 1, 20000, 1000, 6000), 1 - std::exp(-2 * 0.005), 0.003);
   // One second: the hot region is almost entirely touched.
   EXPECT_GT(touched_fraction(s, 0, 20000, 0, kSec), 0.999);
-  EXPECT_NEAR(s.touch_probability(0, 1000, 6000), 1 - std::exp(-50 * 0.005), 1e-12);
+  EXPECT_NEAR(AccessSchedule::touch_probability(s.progress(0, 1000), s.progress(0, 6000)), 1 - std::exp(-50 * 0.005),
+              1e-12);
 }
 
 TEST(AccessSchedule, AnswersAreDeterministicAndConsistentAcrossWindows) {

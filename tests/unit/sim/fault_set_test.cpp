@@ -9,7 +9,7 @@ namespace {
 
 TEST(FaultSet, RanksPermuteThePages) {
   for (uint64_t n : {1u, 2u, 7u, 512u, 1000u, 4099u}) {
-    FaultSet fs(0, 0, 100, n, 0, 0, 9);
+    FaultSet fs(0, 0, 100, n, {}, 0, 9);
     std::set<uint64_t> ranks;
     for (uint64_t v = 100; v < 100 + n; ++v) {
       const uint64_t r = fs.rank_of(v);
@@ -22,7 +22,7 @@ TEST(FaultSet, RanksPermuteThePages) {
 }
 
 TEST(FaultSet, NeighboursFaultFarApart) {
-  FaultSet fs(0, 0, 0, 10000, 0, 0, 1);
+  FaultSet fs(0, 0, 0, 10000, {}, 0, 1);
   // The first hundred pages to come back are spread over the whole set.
   std::set<uint64_t> first;
   for (uint64_t r = 0; r < 100; ++r) first.insert(fs.vpage_of(r) / 1000);
@@ -30,7 +30,7 @@ TEST(FaultSet, NeighboursFaultFarApart) {
 }
 
 TEST(FaultSet, FramesFollowFaultOrder) {
-  FaultSet fs(0, 0, 0, 100, 0, 0, 1);
+  FaultSet fs(0, 0, 0, 100, {}, 0, 1);
   fs.add_faulted(0, 500, 10);
   fs.add_faulted(0, 510, 5);  // contiguous: same run
   fs.add_faulted(1, 900, 5);
@@ -42,7 +42,7 @@ TEST(FaultSet, FramesFollowFaultOrder) {
 }
 
 TEST(FaultSet, GrowsWhileNothingCameBack) {
-  FaultSet fs(0, 0, 10, 5, 0, 0, 1);
+  FaultSet fs(0, 0, 10, 5, {}, 0, 1);
   fs.grow(8, 7);
   std::set<uint64_t> ranks;
   for (uint64_t v = 8; v < 15; ++v) ranks.insert(fs.rank_of(v));

@@ -109,6 +109,25 @@ TEST(SimAccess, TestAndClearYoungClears) {
   EXPECT_FALSE(m.test_and_clear_young(Space::process(pid), a));
 }
 
+// DAMOS's young filters clear every folio of the regions they walk and
+// check them again an apply interval later: each of those clears must be
+// remembered, however many folios were walked.
+TEST(SimAccess, EveryClearOfAGibibyteWalkIsRemembered) {
+  Scenario s;
+  s.machine = test::two_nodes(2 * kGiB, 1 * kGiB);
+  s.processes.push_back(test::steady_process("big", {{test::region("cold", 1 * kGiB), test::random_access(0.05)}}));
+  ManualClock clock(100000000);  // 100 s in: a clear forgotten looks back this far
+  SimMachine m(s, clock);
+  const Space space = Space::process(*m.pid_of("big"));
+  const AddrRange r = region_range(m, space.pid, "cold");
+  for (uint64_t a = r.start; a < r.end; a += kPage) m.test_and_clear_young(space, a);
+  clock.advance(1000000);
+  size_t young = 0;
+  for (uint64_t a = r.start; a < r.end; a += kPage) young += m.test_and_clear_young(space, a);
+  // 0.05 accesses per page per second, over one second.
+  EXPECT_NEAR(static_cast<double>(young) / static_cast<double>(r.size() / kPage), 1 - std::exp(-0.05), 0.005);
+}
+
 TEST(SimAccess, SameSeedSameAnswersOtherSeedOtherAnswers) {
   auto run = [](uint64_t seed) {
     ManualClock clock(1000000);
@@ -158,6 +177,26 @@ TEST(SimAccess, RegionTruthFollowsPhases) {
   EXPECT_EQ(region("b").access.pattern, Pattern::sequential);
   clock.advance(10000000);
   EXPECT_EQ(region("a").phase, "a-hot");  // loops
+}
+
+TEST(SimAccess, SequentialScanTouchesAMovingBand) {
+  ManualClock clock(0);
+  SimMachine m(default_scenario(), clock);
+  const int pid = *m.pid_of("phaseshift");
+  const AddrRange b = region_range(m, pid, "b");
+  clock.advance(15000000);  // in b-scan: 20 sweeps of b per second
+  const uint64_t t0 = clock.now_us();
+  // 10 ms: a fifth of the region, in one band (possibly wrapping).
+  EXPECT_NEAR(static_cast<double>(m.touched_bytes(Space::process(pid), b, t0, t0 + 10000)),
+              0.2 * static_cast<double>(b.size()), 2 * kPage);
+  int edges = 0;
+  bool prev = m.touched(Space::process(pid), b.end - kPage, t0, t0 + 10000);
+  for (uint64_t a = b.start; a < b.end; a += kPage) {
+    const bool hit = m.touched(Space::process(pid), a, t0, t0 + 10000);
+    edges += hit != prev;
+    prev = hit;
+  }
+  EXPECT_EQ(edges, 2);
 }
 
 TEST(SimAccess, KilledAndFinishedProcessesAreGone) {

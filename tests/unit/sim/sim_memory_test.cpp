@@ -62,13 +62,17 @@ TEST(SimMemory, MigrateMovesPagesAndChecksCapacity) {
   EXPECT_EQ(f.m.page(Space::process(pid), hot.start + 5 * kPage)->node, 0);
 
   // The 12 MiB CXL node fills up: the 16 MiB of the process do not fit.
+  // Migration stops at the node's min watermark, a small reserve the kernel
+  // keeps free, like every allocation.
   uint64_t moved = 0;
   const AddrRange cold = f.region(pid, "cold").vaddr;
   for (const AddrRange r : {hot, cold}) {
     for (uint64_t a = r.start; a < r.end; a += kPage) moved += f.m.migrate(Space::process(pid), a, 1);
   }
-  EXPECT_EQ(f.m.nodes()[1].free_bytes, 0u);
-  EXPECT_EQ(moved, 12 * kMiB / kPage - 99);  // until full (99 pages were there)
+  const uint64_t reserve = f.m.nodes()[1].free_bytes;
+  EXPECT_GT(reserve, 0u);
+  EXPECT_LT(reserve, 12 * kMiB / 50);
+  EXPECT_EQ(moved, (12 * kMiB - reserve) / kPage - 99);  // until full (99 pages were there)
 }
 
 TEST(SimMemory, PageoutThenFaultsBringHotPagesBack) {

@@ -1,0 +1,122 @@
+#include "engine/machine/host/page_idle_sampler.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "engine/machine/host/page_tables.h"
+
+namespace damon::host {
+
+namespace {
+
+constexpr uint64_t kBitsPerWord = 64;
+// Frames whose bitmap words are this close share one write: zero words in
+// between change nothing (only set bits mark pages idle).
+constexpr uint64_t kMaxGapWords = 32;
+
+}  // namespace
+
+std::unique_ptr<PageIdleSampler> PageIdleSampler::open() {
+  UniqueFd bitmap = open_file("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
+  UniqueFd kpageflags = open_file("/proc/kpageflags", O_RDONLY);
+  if (!bitmap || !kpageflags) return nullptr;
+  return std::unique_ptr<PageIdleSampler>(
+      new PageIdleSampler(std::move(bitmap), std::move(kpageflags)));
+}
+
+SamplerInfo PageIdleSampler::info() const {
+  return {"page_idle",
+          "per page, reads and writes: idle page tracking (page_idle/bitmap + pagemap frame "
+          "numbers), like the kernel DAMON's own accessed-bit sampling; paddr available"};
+}
+
+int PageIdleSampler::frames(Space space, std::span<const uint64_t> addrs,
+                            std::vector<uint64_t>& pfns) const {
+  pfns.resize(addrs.size());
+  if (space.physical()) {
+    for (size_t i = 0; i < addrs.size(); ++i) pfns[i] = addrs[i] / kPageSize;
+    return 0;
+  }
+  Pagemap pagemap;
+  if (int err = pagemap.open(space.pid)) return err;
+  std::vector<PagemapEntry> entries;
+  if (int err = pagemap.entries(addrs, entries)) return err;
+  for (size_t i = 0; i < addrs.size(); ++i) pfns[i] = entries[i].pfn();
+  return 0;
+}
+
+int PageIdleSampler::mark_idle(std::span<const uint64_t> pfns) {
+  std::vector<uint64_t> sorted;
+  for (uint64_t pfn : pfns)
+    if (pfn) sorted.push_back(pfn);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<uint64_t> words;
+  for (size_t i = 0; i < sorted.size();) {
+    const uint64_t first_word = sorted[i] / kBitsPerWord;
+    size_t j = i + 1;
+    while (j < sorted.size() &&
+           sorted[j] / kBitsPerWord - sorted[j - 1] / kBitsPerWord <= kMaxGapWords)
+      ++j;
+    words.assign(sorted[j - 1] / kBitsPerWord - first_word + 1, 0);
+    for (size_t k = i; k < j; ++k)
+      words[sorted[k] / kBitsPerWord - first_word] |= uint64_t{1} << (sorted[k] % kBitsPerWord);
+    // Frames past the end of memory are written as 0 bytes: nothing to do.
+    if (::pwrite(bitmap_.get(), words.data(), words.size() * sizeof(uint64_t),
+                 static_cast<off_t>(first_word * sizeof(uint64_t))) < 0)
+      return errno;
+    i = j;
+  }
+  return 0;
+}
+
+int PageIdleSampler::still_idle(Space space, std::span<const uint64_t> pfns,
+                                std::vector<bool>& idle) const {
+  idle.assign(pfns.size(), false);
+  std::vector<uint64_t> word_idx(pfns.size());
+  for (size_t i = 0; i < pfns.size(); ++i) word_idx[i] = pfns[i] / kBitsPerWord;
+  std::vector<uint64_t> words;
+  if (int err = read_words_at(bitmap_.get(), word_idx, words)) return err;
+  std::vector<uint64_t> flags;
+  if (space.physical()) {
+    if (int err = read_words_at(kpageflags_.get(), pfns, flags)) return err;
+  }
+  for (size_t i = 0; i < pfns.size(); ++i) {
+    if (!pfns[i]) continue;
+    idle[i] = (words[i] >> (pfns[i] % kBitsPerWord)) & 1;
+    // Off the LRU the bitmap always reads "not idle"; for a physical
+    // address that means "not a user page", not "accessed".
+    if (space.physical() && !uapi::kpf(flags[i], uapi::kKpfLru)) idle[i] = true;
+  }
+  return 0;
+}
+
+int PageIdleSampler::mkold(Space space, std::span<const uint64_t> addrs) {
+  std::vector<uint64_t> pfns;
+  if (int err = frames(space, addrs, pfns)) return err;
+  return mark_idle(pfns);
+}
+
+int PageIdleSampler::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+  out.assign(addrs.size(), false);
+  std::vector<uint64_t> pfns;
+  if (int err = frames(space, addrs, pfns)) return err;
+  std::vector<bool> idle;
+  if (int err = still_idle(space, pfns, idle)) return err;
+  for (size_t i = 0; i < addrs.size(); ++i) out[i] = pfns[i] && !idle[i];
+  return 0;
+}
+
+int PageIdleSampler::test_and_clear_young(Space space, uint64_t addr, bool& young) {
+  std::vector<bool> out;
+  if (int err = this->young(space, {&addr, 1}, out)) {
+    young = false;
+    return err;
+  }
+  young = out[0];
+  return mkold(space, {&addr, 1});
+}
+
+}  // namespace damon::host

@@ -1,0 +1,48 @@
+// Idle page tracking (CONFIG_IDLE_PAGE_TRACKING), the mechanism closest to
+// the kernel DAMON's own: writing a frame's bit to
+// /sys/kernel/mm/page_idle/bitmap clears the accessed bits of every mapping
+// of that page; reading it back walks them again and says whether any was
+// set since. Per page, reads and writes. Virtual addresses become frames
+// through /proc/PID/pagemap (which shows frame numbers to CAP_SYS_ADMIN
+// only); physical addresses are frames already, so paddr works too.
+//
+// The bitmap only tracks pages on an LRU list: a physical frame off the
+// LRU (free, kernel, page tables) reads as not accessed, like DAMON's paddr,
+// which checks folios it can isolate only.
+#pragma once
+
+#include <memory>
+
+#include "engine/machine/host/access_sampler.h"
+#include "engine/machine/host/proc_io.h"
+
+namespace damon::host {
+
+class PageIdleSampler final : public AccessSampler {
+ public:
+  // nullptr when the bitmap or /proc/kpageflags cannot be opened.
+  static std::unique_ptr<PageIdleSampler> open();
+
+  SamplerKind kind() const override { return SamplerKind::page_idle; }
+  SamplerInfo info() const override;
+  bool physical() const override { return true; }
+  int mkold(Space space, std::span<const uint64_t> addrs) override;
+  int young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  int test_and_clear_young(Space space, uint64_t addr, bool& young) override;
+
+ private:
+  PageIdleSampler(UniqueFd bitmap, UniqueFd kpageflags)
+      : bitmap_(std::move(bitmap)), kpageflags_(std::move(kpageflags)) {}
+
+  // Frame numbers of the pages holding `addrs`; 0 for no page.
+  int frames(Space space, std::span<const uint64_t> addrs, std::vector<uint64_t>& pfns) const;
+  int mark_idle(std::span<const uint64_t> pfns);
+  // Whether each frame counts as not accessed since mark_idle(): still
+  // idle, or (physical frames) not a user page at all.
+  int still_idle(Space space, std::span<const uint64_t> pfns, std::vector<bool>& idle) const;
+
+  UniqueFd bitmap_;
+  UniqueFd kpageflags_;
+};
+
+}  // namespace damon::host

@@ -1,0 +1,41 @@
+// System-wide memory facts for quota goals and watermarks, read fresh on
+// every call (they are asked once per aggregation or watermark check).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/machine/machine.h"
+
+namespace damon::host {
+
+// Every NUMA node the kernel shows, from libnuma (node meminfo totals) and
+// the node's cpulist; memory-only nodes have has_cpu false, CPU-only nodes
+// total_bytes 0. Without NUMA support: one node 0 from /proc/meminfo.
+std::vector<NodeMemory> numa_nodes(bool numa_available);
+
+// /proc/pressure/memory "some" total, µs; 0 without PSI (CONFIG_PSI off, or
+// booted with psi=0).
+uint64_t memory_psi_some_total_us();
+
+// "Active:" and "Inactive:" of /proc/meminfo, bytes.
+struct LruTotals {
+  uint64_t active = 0, inactive = 0;
+};
+LruTotals lru_totals();
+
+// Which node holds each physical memory block, from the nodeN/memoryM
+// links in sysfs (read once: hot-plugged memory is not seen later).
+class PhysNodeMap {
+ public:
+  PhysNodeMap();
+  // -1 when no node claims the address.
+  int node_of(uint64_t phys_addr) const;
+
+ private:
+  uint64_t block_bytes_ = 0;
+  std::vector<int> node_of_block_;
+};
+
+}  // namespace damon::host

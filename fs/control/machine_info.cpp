@@ -1,0 +1,106 @@
+#include "fs/control/machine_info.h"
+
+#include <cctype>
+#include <cstdio>
+
+#include "engine/machine/sim/sim_machine.h"
+
+namespace damonfs::fs {
+namespace {
+
+// One token per name, whatever the scenario called it.
+std::string token(std::string s) {
+  if (s.empty()) return "-";
+  for (char& c : s)
+    if (std::isspace(static_cast<unsigned char>(c))) c = '_';
+  return s;
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
+
+const char* yes_no(bool v) { return v ? "yes" : "no"; }
+
+}  // namespace
+
+MachineInfo::MachineInfo(const damon::Machine& machine)
+    : machine_(machine), sim_(dynamic_cast<const damon::sim::SimMachine*>(&machine)) {}
+
+std::optional<std::vector<InfoEntry>> MachineInfo::list(std::span<const std::string> dir) const {
+  if (dir.empty()) {
+    std::vector<InfoEntry> top = {{"machine"}, {"sampler"}, {"nodes"}};
+    if (sim_) {
+      top.push_back({"processes"});
+      top.push_back({"truth", true});
+    }
+    return top;
+  }
+  if (sim_ && dir.size() == 1 && dir[0] == "truth") {
+    std::vector<InfoEntry> pids;
+    for (const damon::sim::SimProcessInfo& p : sim_->processes())
+      pids.push_back({std::to_string(p.pid)});
+    return pids;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> MachineInfo::read(std::span<const std::string> file) const {
+  if (file.size() == 1) {
+    const std::string& name = file[0];
+    if (name == "machine") return machine_.kind() + '\n';
+    if (name == "sampler") {
+      const damon::SamplerInfo s = machine_.sampler();
+      return s.name + '\n' + s.precision + '\n';
+    }
+    if (name == "nodes") return nodes();
+    if (sim_ && name == "processes") return processes();
+  }
+  if (sim_ && file.size() == 2 && file[0] == "truth") return truth(file[1]);
+  return std::nullopt;
+}
+
+std::string MachineInfo::nodes() const {
+  std::string out;
+  for (const damon::NodeMemory& n : machine_.nodes()) {
+    out += "node " + std::to_string(n.id) + " total " + std::to_string(n.total_bytes) + " free " +
+           std::to_string(n.free_bytes) + " cpus " + yes_no(n.has_cpu) + '\n';
+  }
+  return out;
+}
+
+std::string MachineInfo::processes() const {
+  std::string out;
+  for (const damon::sim::SimProcessInfo& p : sim_->processes()) {
+    out += "name " + token(p.name) + " pid " + std::to_string(p.pid) + " alive " + yes_no(p.alive) +
+           '\n';
+  }
+  return out;
+}
+
+std::optional<std::string> MachineInfo::truth(const std::string& pid) const {
+  int found = 0;
+  for (const damon::sim::SimProcessInfo& p : sim_->processes())
+    if (std::to_string(p.pid) == pid) found = p.pid;
+  if (!found) return std::nullopt;
+  const std::vector<damon::NodeMemory> nodes = machine_.nodes();
+  std::string out;
+  for (const damon::sim::RegionTruth& r : sim_->region_truth(found)) {
+    out += "region " + token(r.name) + " start " + std::to_string(r.vaddr.start) + " end " +
+           std::to_string(r.vaddr.end) + " phase " + token(r.phase) + " intensity " +
+           number(r.access.intensity) + " pattern " +
+           (r.access.pattern == damon::sim::Pattern::sequential ? "sequential" : "random") +
+           " resident ";
+    for (size_t i = 0; i < r.resident_bytes.size(); ++i) {
+      if (i) out += ',';
+      const int nid = i < nodes.size() ? nodes[i].id : static_cast<int>(i);
+      out += std::to_string(nid) + ':' + std::to_string(r.resident_bytes[i]);
+    }
+    out += " nonresident " + std::to_string(r.nonresident_bytes) + '\n';
+  }
+  return out;
+}
+
+}  // namespace damonfs::fs

@@ -1,0 +1,152 @@
+// The state-commit layer through a real mount, as a shell script drives it:
+// a vaddr kdamond on a simulated process (a real stub process, found with
+// pgrep), checked against the ground truth the mount shows in damonfs/.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/unit/control_mount/mount_session.h"
+
+namespace damonfs::mount_test {
+namespace {
+
+const std::string kK0 = "admin/kdamonds/0";
+const std::string kC0 = kK0 + "/contexts/0";
+const std::string kS0 = kC0 + "/schemes/0";
+
+struct Range {
+  unsigned long long start = 0, end = 0;
+  bool contains(const Range& r) const { return start <= r.start && r.end <= end; }
+};
+
+// The value after `key` in a "key value ..." line.
+std::string field(const std::string& line, const std::string& key) {
+  std::istringstream in(line);
+  for (std::string k, v; in >> k >> v;)
+    if (k == key) return v;
+  return "";
+}
+
+class ControlMountTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(mnt.ready());
+    // The stub is the daemon's child: other mounts may run their own hotcold.
+    const std::string found = shell("pgrep -P " + std::to_string(mnt.daemon_pid()) + " -x hotcold");
+    ASSERT_FALSE(found.empty()) << "no hotcold stub process";
+    pid = std::stoi(found);
+    ASSERT_NE(mnt.read("damonfs/processes")
+                  .find("name hotcold pid " + std::to_string(pid) + " alive yes"),
+              std::string::npos);
+  }
+
+  // One kdamond monitoring `pid` with a `stat` scheme that matches every
+  // region, turned on.
+  void start_kdamond(const std::string& refresh_ms = "0") {
+    ASSERT_EQ(mnt.write("admin/kdamonds/nr_kdamonds", "1"), "ok");
+    ASSERT_EQ(mnt.write(kK0 + "/refresh_ms", refresh_ms), "ok");
+    ASSERT_EQ(mnt.write(kK0 + "/contexts/nr_contexts", "1"), "ok");
+    ASSERT_EQ(mnt.write(kC0 + "/operations", "vaddr"), "ok");
+    ASSERT_EQ(mnt.write(kC0 + "/targets/nr_targets", "1"), "ok");
+    ASSERT_EQ(mnt.write(kC0 + "/targets/0/pid_target", std::to_string(pid)), "ok");
+    ASSERT_EQ(mnt.write(kC0 + "/schemes/nr_schemes", "1"), "ok");
+    ASSERT_EQ(mnt.write(kS0 + "/action", "stat"), "ok");
+    for (const char* range : {"sz", "nr_accesses", "age"})
+      ASSERT_EQ(mnt.write(kS0 + "/access_pattern/" + range + "/max", "18446744073709551615"), "ok");
+    ASSERT_EQ(mnt.write(kK0 + "/state", "on"), "ok");
+  }
+
+  // Where the process's region `name` is, from damonfs/truth/PID.
+  Range truth(const std::string& name) {
+    std::istringstream in(mnt.read("damonfs/truth/" + std::to_string(pid)));
+    for (std::string line; std::getline(in, line);) {
+      if (field(line, "region") == name)
+        return {std::stoull(field(line, "start")), std::stoull(field(line, "end"))};
+    }
+    return {};
+  }
+
+  MountSession mnt;
+  int pid = 0;
+};
+
+TEST_F(ControlMountTest, TheHottestTriedRegionsLieInTheTrueHotArea) {
+  start_kdamond();
+  const Range hot = truth("hot");
+  ASSERT_GT(hot.end, hot.start);
+  // Twenty aggregation intervals at the default 5 ms / 100 ms.
+  std::this_thread::sleep_for(2s);
+  ASSERT_EQ(mnt.write(kK0 + "/state", "update_schemes_tried_regions"), "ok");
+
+  struct Tried {
+    Range range;
+    long long nr_accesses;
+  };
+  std::vector<Tried> tried;
+  for (const std::string& name : mnt.list(kS0 + "/tried_regions")) {
+    if (name == "total_bytes") continue;
+    const std::string dir = kS0 + "/tried_regions/" + name;
+    tried.push_back({{static_cast<unsigned long long>(mnt.number(dir + "/start")),
+                      static_cast<unsigned long long>(mnt.number(dir + "/end"))},
+                     mnt.number(dir + "/nr_accesses")});
+  }
+  ASSERT_GE(tried.size(), 3u);
+  long long hottest = 0;
+  for (const Tried& t : tried) hottest = std::max(hottest, t.nr_accesses);
+  ASSERT_GT(hottest, 0);
+  for (const Tried& t : tried) {
+    if (t.nr_accesses != hottest) continue;
+    EXPECT_TRUE(hot.contains(t.range))
+        << "region [" << t.range.start << ", " << t.range.end << ") with " << hottest
+        << " accesses is outside the hot area [" << hot.start << ", " << hot.end << ")";
+  }
+  // And the cold area, 7 times larger, is seen as colder everywhere.
+  const Range cold = truth("cold");
+  for (const Tried& t : tried) {
+    if (cold.contains(t.range)) {
+      EXPECT_LT(t.nr_accesses, hottest);
+    }
+  }
+}
+
+TEST_F(ControlMountTest, RefreshMsKeepsStatsMovingWithoutCommands) {
+  start_kdamond("100");
+  const std::string nr_tried = kS0 + "/stats/nr_tried";
+  long long seen = 0;
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_TRUE(eventually([&] { return mnt.number(nr_tried) > seen; }, 3s)) << round;
+    seen = mnt.number(nr_tried);
+  }
+  EXPECT_GT(mnt.number(kS0 + "/stats/sz_tried"), 0);
+}
+
+TEST_F(ControlMountTest, KillingTheProcessTurnsTheKdamondOff) {
+  start_kdamond();
+  ASSERT_EQ(mnt.read(kK0 + "/state"), "on\n");
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  EXPECT_TRUE(eventually([&] { return mnt.read(kK0 + "/state") == "off\n"; }, 3s));
+  EXPECT_EQ(mnt.read(kK0 + "/pid"), "-1\n");
+  EXPECT_EQ(mnt.write(kK0 + "/state", "off"), "EPERM");
+  EXPECT_NE(mnt.read("damonfs/processes").find("pid " + std::to_string(pid) + " alive no"),
+            std::string::npos);
+}
+
+TEST_F(ControlMountTest, DamonfsDescribesTheSimulatedMachine) {
+  EXPECT_EQ(mnt.list(""), (Strings{"admin", "damonfs"}));
+  EXPECT_EQ(mnt.list("damonfs"), (Strings{"machine", "nodes", "processes", "sampler", "truth"}));
+  EXPECT_EQ(mnt.read("damonfs/machine"), "sim\n");
+  EXPECT_EQ(mnt.read("damonfs/sampler").substr(0, 4), "sim\n");
+  const std::string nodes = mnt.read("damonfs/nodes");
+  EXPECT_EQ(field(nodes, "node"), "0");
+  EXPECT_EQ(field(nodes, "total"), std::to_string(4ULL << 30));
+  const Strings pids = mnt.list("damonfs/truth");
+  EXPECT_NE(std::find(pids.begin(), pids.end(), std::to_string(pid)), pids.end());
+  EXPECT_EQ(truth("hot").end - truth("hot").start, 64ULL << 20);
+  EXPECT_EQ(mnt.write("damonfs/machine", "host"), "EACCES");
+}
+
+}  // namespace
+}  // namespace damonfs::mount_test

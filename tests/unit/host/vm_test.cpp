@@ -1,0 +1,90 @@
+// Runs the HostGuest tests (guest_test.cpp) and the soft-dirty sampler
+// tests inside a QEMU guest with two NUMA nodes, soft-dirty and the kernel's
+// DAMON (vmtest's run-in-vm.sh). Skips, with the reason, where the VM
+// cannot run.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace damon::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool on_path(const std::string& program) {
+  return std::system(("command -v " + program + " > /dev/null 2>&1").c_str()) == 0;
+}
+
+// The guest's own exit status, 124 timeout, 125 the VM failed (run-in-vm.sh).
+int run(const std::string& command, std::string& output) {
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  std::array<char, 4096> buf;
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) output.append(buf.data(), n);
+  const int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Why the VM cannot run here, or "" when it can.
+std::string vm_unavailable() {
+  const std::string runner = DAMONFS_VMTEST_RUNNER;
+  if (runner.empty() || !fs::exists(runner)) return "vmtest's run-in-vm.sh not found";
+  if (!on_path("qemu-system-x86_64"))
+    return "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)";
+  return {};
+}
+
+// Runs this test binary in a VM with `vm_options` and `filter`; every test
+// selected must pass (inside the VM nothing they need is missing).
+void run_in_vm(const std::string& vm_options, const std::string& filter, int nr_tests) {
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  const std::string command = std::string(DAMONFS_VMTEST_RUNNER) + " --nodes 2 --mem 384,384 " +
+                              vm_options + " --timeout 280 --env DAMONFS_VM_GUEST=1 --copy " +
+                              DAMONFS_HOST_WORKLOAD + " -- " + self +
+                              " --gtest_color=no --gtest_filter='" + filter + "'";
+  std::string output;
+  const int status = run(command, output);
+  std::printf("%s\n", output.c_str());
+  if (status == 125 && output.find("[==========]") == std::string::npos)
+    GTEST_SKIP() << "the VM could not run (run-in-vm.sh exit 125)";
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(output.find("[  SKIPPED ]"), std::string::npos);
+  EXPECT_NE(output.find("[  PASSED  ] " + std::to_string(nr_tests) + " tests"), std::string::npos);
+}
+
+// Debian's 6.12: two nodes, soft-dirty, the kernel's DAMON vaddr.
+TEST(HostVm, GuestTestsPassInATwoNodeVm) {
+  if (const std::string why = vm_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  run_in_vm("", "HostGuest.*:Kinds/SamplerTest.*/soft_dirty-HostGuest.Paddr*", 7);
+}
+
+// A kernel with idle page tracking (vmtest's build-kernel.sh; no Debian
+// kernel has it): the page_idle sampler and paddr.
+TEST(HostVm, IdlePageTrackingInAVmWithItsKernel) {
+  if (const std::string why = vm_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  std::string kernel_dir;
+  if (const char* env = std::getenv("DAMONFS_VMTEST_KERNEL_DIR")) {
+    kernel_dir = env;
+  } else if (const char* home = std::getenv("HOME")) {
+    // build-kernel.sh's output: <cache>/custom/<release>
+    const fs::path custom =
+        fs::path(std::getenv("VMTEST_CACHE") ? std::getenv("VMTEST_CACHE")
+                                             : fs::path(home) / ".cache/vmtest") /
+        "custom";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(custom, ec)) kernel_dir = e.path().string();
+  }
+  if (kernel_dir.empty())
+    GTEST_SKIP() << "no kernel with idle page tracking: build one with vmtest's build-kernel.sh "
+                    "(or set DAMONFS_VMTEST_KERNEL_DIR)";
+  run_in_vm("--kernel-dir " + kernel_dir, "HostGuest.Paddr*:Kinds/SamplerTest.*/page_idle", 5);
+}
+
+}  // namespace
+}  // namespace damon::host
