@@ -26,6 +26,10 @@ class Loop {
     // the io_context: every moment outside iterate() is a safe point.
     inbox_.open([this] { asio::post(io_, [this] { on_wake(); }); });
     running();
+    // The timer brings the epoll reactor to life (tens of microseconds of
+    // system calls): made once start() has returned, so that `on` does not
+    // wait for it. Requests posted meanwhile wait in the io_context.
+    timer_.emplace(io_);
     arm_timer();
     io_.run();
     shut_down();
@@ -44,8 +48,8 @@ class Loop {
     const uint64_t sleep_us = work_->next_sleep_us();
     const auto wait = std::chrono::microseconds(
         sleep_us < static_cast<uint64_t>(room_us) ? static_cast<int64_t>(sleep_us) : room_us);
-    timer_.expires_at(now + std::chrono::duration_cast<steady_clock::duration>(wait));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
+    timer_->expires_at(now + std::chrono::duration_cast<steady_clock::duration>(wait));
+    timer_->async_wait([this](const boost::system::error_code& ec) {
       if (!ec) on_timer();
     });
   }
@@ -149,7 +153,7 @@ class Loop {
   RequestInbox& inbox_;
   const Clock& clock_;
   asio::io_context io_;
-  asio::steady_timer timer_{io_};
+  std::optional<asio::steady_timer> timer_;
   std::vector<RepeatRequest> repeats_;
   std::optional<DamosWalk> walk_;
   Completion walk_done_;

@@ -102,8 +102,8 @@ std::string usage_text(std::string_view program) {
          "  --abi PROFILE         which kernel's interface to show (default: latest)\n" +
          profiles +
          "  --uid UID, --gid GID  owner of every file (default: the mounting user)\n"
-         "  --machine sim|host    where the engine takes memory facts from (default: sim,\n"
-         "                        a simulated machine; host is not available yet)\n"
+         "  --machine sim|host    where the engine takes memory facts from: sim, a\n"
+         "                        simulated machine (default), or host, this machine\n"
          "  --scenario FILE       the simulated machine, a YAML scenario or masim config\n"
          "                        (default: the built-in one; see damonfs-scenario(5))\n"
          "  -h, --help            this text\n"

@@ -15,13 +15,19 @@
 //
 // The systems are measured in rounds that interleave them (the order
 // rotating every round), so that noise on a busy machine falls on all of
-// them alike. Reads go to EOF like cat and damo: two read() calls.
+// them alike. Reads go to EOF like cat and damo: two read() calls. The
+// benchmark and both servers run on one CPU (unless --no-pin): a FUSE round
+// trip is then two context switches, where across CPUs it would cost two
+// wake-ups of an idle CPU, which on a virtual machine take tens of
+// microseconds or not depending on where the scheduler put each process.
 // Exits 1 when a budget is missed, 2 when it cannot measure.
 //
-//   fs_latency_bench [--rounds N] [--ops N] [--no-kernel-tree] [--damonfs BINARY]
+//   fs_latency_bench [--rounds N] [--ops N] [--no-kernel-tree] [--no-pin]
+//                    [--damonfs BINARY]
 //
 // --damonfs measures another damonfs binary (a before/after comparison).
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -206,6 +212,7 @@ struct Options {
   int rounds = 40;
   int ops = 200;
   bool kernel_tree = true;
+  bool pin = true;
   std::string damonfs = DAMONFS_BINARY;
 };
 
@@ -219,17 +226,36 @@ Options parse(int argc, char** argv) {
       o.ops = std::atoi(argv[++i]);
     } else if (a == "--no-kernel-tree") {
       o.kernel_tree = false;
+    } else if (a == "--no-pin") {
+      o.pin = false;
     } else if (a == "--damonfs" && i + 1 < argc) {
       o.damonfs = argv[++i];
     } else {
-      die("usage: fs_latency_bench [--rounds N] [--ops N] [--no-kernel-tree] [--damonfs BINARY]");
+      die("usage: fs_latency_bench [--rounds N] [--ops N] [--no-kernel-tree] [--no-pin] "
+          "[--damonfs BINARY]");
     }
   }
   if (o.rounds < 1 || o.ops < 1) die("--rounds and --ops must be positive");
   return o;
 }
 
+// Runs this process, and the servers it forks, on the first CPU it may use.
+void pin_to_one_cpu() {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) die("sched_getaffinity failed");
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (sched_setaffinity(0, sizeof(one), &one) != 0) die("sched_setaffinity failed");
+    std::printf("pinned to CPU %d\n", cpu);
+    return;
+  }
+}
+
 int run(const Options& opt) {
+  if (opt.pin) pin_to_one_cpu();
   ServedMount damonfs("damonfs",
                       [&](const std::string& dir) { return start_damonfs(opt.damonfs, dir); });
   ServedMount null("null", start_null_server);

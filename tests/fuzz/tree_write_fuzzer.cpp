@@ -4,7 +4,7 @@
 //
 // - a store answers the byte count it took or an errno the spec allows for
 //   that file, exactly once; read-only files EIO, directories EISDIR;
-// - a read gives at most a page minus one, newline-terminated;
+// - a sysfs file reads at most a page minus one, newline-terminated;
 // - readdir, lookup and getattr agree on every entry (inode, type, mode,
 //   link count), "." and ".." come first, the link count counts the
 //   subdirectories, and every nr_* file reads the number of numbered
@@ -15,7 +15,10 @@
 // - inodes of removed directories and made-up inode numbers answer
 //   ENODEV/ENOENT and never reach freed memory (ASan);
 // - the sysfs global lock: while a state command waits, nr_* and state
-//   writes and state/pid reads fail with EBUSY.
+//   writes and state/pid reads fail with EBUSY;
+// - damonfs/ (an info provider the script fills and empties, attaches and
+//   detaches: fake_info_provider.h) lists and reads what the provider holds
+//   at that moment, and a file that has gone reads ENODEV.
 //
 // The first input byte picks the ABI profile (bit 0: 6.18, else latest) and
 // the backend (bit 1: ScriptedBackend, else NoEngineBackend). nr_* values
@@ -38,9 +41,11 @@
 
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/dir.h"
+#include "fs/tree/info_provider.h"
 #include "fs/tree/kernel_parse.h"
 #include "fs/tree/no_engine_backend.h"
 #include "fs/tree/tree.h"
+#include "tests/fuzz/fake_info_provider.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_script.h"
 #include "tests/fuzz/scripted_backend.h"
@@ -77,12 +82,37 @@ uint64_t hash(std::string_view s) {
   return h;
 }
 
-// A resolved path: the node, its parent directory and its name there.
+// A resolved path: the node, its parent directory, its name there and the
+// components that lead to it from the mount root.
 struct Node {
   NodeStat stat;
   uint64_t parent = Tree::kRootIno;
   std::string name;
+  std::vector<std::string> path;
+
+  Node child(const NodeStat& child_stat, const std::string& child_name) const {
+    std::vector<std::string> child_path = path;
+    child_path.push_back(child_name);
+    return {child_stat, stat.ino, child_name, std::move(child_path)};
+  }
+  // Below damonfs/: what the info provider shows.
+  bool in_info() const { return !path.empty() && path[0] == kInfoDirName; }
+  // The provider's path for it (the components below damonfs/).
+  std::vector<std::string> info_path() const { return {path.begin() + 1, path.end()}; }
 };
+
+// Components of a script path for the info provider: short, never "." or
+// "..", at most FakeInfoProvider::kMaxDepth.
+std::vector<std::string> info_components(std::string_view path) {
+  std::vector<std::string> out;
+  while (!path.empty() && out.size() < FakeInfoProvider::kMaxDepth) {
+    size_t slash = path.find('/');
+    std::string comp(path.substr(0, std::min<size_t>(slash, 8)));
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+    if (!comp.empty() && comp != "." && comp != "..") out.push_back(std::move(comp));
+  }
+  return out;
+}
 
 // One Tree::write whose `done` may come later.
 struct PendingWrite {
@@ -98,14 +128,18 @@ class TreeDriver {
     tree_.set_invalidator([this](uint64_t dir_ino, std::vector<std::string> vanished) {
       std::optional<NodeStat> dir = tree_.getattr(dir_ino);
       FUZZ_CHECK(dir && dir->is_dir, "invalidation of a non-directory");
-      for (const std::string& name : vanished) FUZZ_CHECK(is_number_name(name), name);
+      for (const std::string& name : vanished)
+        FUZZ_CHECK(is_number_name(name) || name == kInfoDirName, "vanished " + name);
     });
   }
 
-  ~TreeDriver() { tree_.set_invalidator(nullptr); }
+  ~TreeDriver() {
+    tree_.set_invalidator(nullptr);
+    tree_.set_info(nullptr);  // the provider goes with the driver
+  }
 
   void run(const Op& op) {
-    static constexpr std::string_view kOps = "wnrdlbopa";
+    static constexpr std::string_view kOps = "wnrdlbopaixI";
     unsigned char kind = op.kind;
     if (kOps.find(static_cast<char>(kind)) == std::string_view::npos)
       kind = static_cast<unsigned char>(kOps[kind % kOps.size()]);
@@ -129,6 +163,13 @@ class TreeDriver {
         return pump();
       case 'a':
         return walk_all();
+      case 'i':
+        return info_.put(info_components(op.path), op.data);
+      case 'x':
+        return info_.remove(info_components(op.path));
+      case 'I':
+        attached_ = !attached_;
+        return tree_.set_info(attached_ ? &info_ : nullptr);
     }
   }
 
@@ -142,15 +183,15 @@ class TreeDriver {
   bool locked() const { return scripted_ && scripted_->pending(); }
   bool any_running() const { return scripted_ && scripted_->any_running(); }
 
-  void remember(uint64_t ino) {
+  void remember(const Node& node) {
     if (history_.size() == kMaxHistory) history_.erase(history_.begin());
-    history_.push_back(ino);
+    history_.push_back(node);
   }
 
   // Every component that names an entry is followed; one that names
   // nothing picks an entry by its hash, so every path leads somewhere.
   Node resolve(std::string_view path) {
-    Node node{*tree_.getattr(Tree::kRootIno), Tree::kRootIno, ""};
+    Node node{*tree_.getattr(Tree::kRootIno), Tree::kRootIno, "", {}};
     std::string trail;
     while (!path.empty() && node.stat.is_dir) {
       size_t slash = path.find('/');
@@ -167,17 +208,18 @@ class TreeDriver {
         child = tree_.lookup(node.stat.ino, name);
         FUZZ_CHECK(child, "lookup of a listed name " + name);
       }
-      node = {*child, node.stat.ino, name};
+      node = node.child(*child, name);
       trail += "/" + name;
     }
     if (trace_) std::fprintf(stderr, "  at %s\n", trail.c_str());
-    remember(node.stat.ino);
+    remember(node);
     return node;
   }
 
   Node directory_of(const Node& node) {
     if (node.stat.is_dir) return node;
-    return {*tree_.getattr(node.parent), node.parent, ".."};
+    return {*tree_.getattr(node.parent), node.parent, "..",
+            {node.path.begin(), node.path.end() - 1}};
   }
 
   std::optional<std::string> read_file(const Node& node) {
@@ -186,6 +228,12 @@ class TreeDriver {
     if (node.stat.is_dir) {
       FUZZ_CHECK(err == -EISDIR, node.name);
       return std::nullopt;
+    }
+    if (node.in_info()) {
+      std::optional<std::string> held =
+          attached_ ? info_.read(node.info_path()) : std::optional<std::string>();
+      FUZZ_CHECK(held ? err == 0 && out == *held : err == -ENODEV, "info file " + node.name);
+      return held;
     }
     if (err) {
       FUZZ_CHECK(err == -EBUSY && locked() && (node.name == "state" || node.name == "pid"),
@@ -281,7 +329,7 @@ class TreeDriver {
     for (char c : data.substr(huge ? 1 : 0, 6))
       if (c >= '0' && c <= '9') n = n * 10 + static_cast<uint64_t>(c - '0');
     n = huge ? ChildList::kMaxChildren + 1 + n : n % (kMaxFuzzChildren + 1);
-    const Node file{nr->stat, dir.stat.ino, nr->name};
+    const Node file = dir.child(nr->stat, nr->name);
     const bool was_locked = locked();
     const std::string text = std::to_string(n) + "\n";
     std::optional<long> r = write(file, text);
@@ -324,7 +372,7 @@ class TreeDriver {
       if (e.stat.is_dir) {
         ++subdirs;
         FUZZ_CHECK(e.stat.mode == 0755 && e.stat.size == 0 && e.stat.nlink >= 2, e.name);
-        if (is_number_name(e.name)) {
+        if (is_number_name(e.name) && !dir.in_info()) {
           FUZZ_CHECK(e.name == std::to_string(numbered), "numbered entries out of order");
           ++numbered;
         }
@@ -332,11 +380,14 @@ class TreeDriver {
         FUZZ_CHECK((e.stat.mode == 0600 || e.stat.mode == 0400) && e.stat.size == 4096 &&
                        e.stat.nlink == 1,
                    e.name);
-        if (is_count_file(e.name, e.stat)) nr_content = read_file({e.stat, ino, e.name});
+        if (is_count_file(e.name, e.stat)) nr_content = read_file(dir.child(e.stat, e.name));
       }
     }
     FUZZ_CHECK(self->nlink == 2 + subdirs, dir.name + " link count");
-    FUZZ_CHECK(!self->unannounced_changes, dir.name);  // no info provider here
+    FUZZ_CHECK(self->unannounced_changes == dir.in_info(), dir.name);
+    if (dir.in_info()) return check_info_dir(dir, entries);
+    if (dir.path.empty())
+      FUZZ_CHECK(names.contains(std::string(kInfoDirName)) == attached_, "damonfs/ at the root");
     std::vector<std::string> listed;
     for (const DirEntry& e : entries) listed.push_back(e.name + "@" + std::to_string(e.stat.ino));
     auto [seen, fresh] = listings_.try_emplace(ino, self->generation, listed);
@@ -347,6 +398,21 @@ class TreeDriver {
       FUZZ_CHECK(*nr_content == std::to_string(numbered) + "\n",
                  dir.name + ": nr_* reads " + *nr_content + " but " + std::to_string(numbered) +
                      " listed");
+  }
+
+  // An info directory lists what the provider lists (nothing once it has
+  // gone or the provider is detached).
+  void check_info_dir(const Node& dir, const std::vector<DirEntry>& entries) {
+    std::optional<std::vector<InfoEntry>> held =
+        attached_ ? info_.list(dir.info_path()) : std::optional<std::vector<InfoEntry>>();
+    std::vector<InfoEntry> expected = held ? *held : std::vector<InfoEntry>();
+    FUZZ_CHECK(entries.size() == 2 + expected.size(), "info directory " + dir.name);
+    for (size_t i = 0; i < expected.size(); ++i) {
+      FUZZ_CHECK(entries[2 + i].name == expected[i].name &&
+                     entries[2 + i].stat.is_dir == expected[i].is_dir,
+                 "info entry " + expected[i].name);
+      if (!expected[i].is_dir) FUZZ_CHECK(entries[2 + i].stat.mode == 0400, expected[i].name);
+    }
   }
 
   // A lookup finds exactly what readdir lists.
@@ -382,13 +448,17 @@ class TreeDriver {
   }
 
   // An inode from earlier (maybe removed since), or any number after '#'.
+  // An info file from earlier reads what the provider now holds at its path,
+  // or ENODEV.
   void probe(std::string_view data) {
     uint64_t ino = 0;
     if (data.starts_with("#")) {
       for (char c : data.substr(1, 19))
         if (c >= '0' && c <= '9') ino = ino * 10 + static_cast<uint64_t>(c - '0');
     } else if (!history_.empty()) {
-      ino = history_[hash(data) % history_.size()];
+      const Node& old = history_[hash(data) % history_.size()];
+      if (old.in_info() && !old.stat.is_dir) read_file(old);
+      ino = old.stat.ino;
     }
     std::optional<NodeStat> st = tree_.getattr(ino);
     std::string out;
@@ -429,7 +499,7 @@ class TreeDriver {
 
   // damo's way: every directory listed and checked, every file read.
   void walk_all() {
-    std::vector<Node> todo{{*tree_.getattr(Tree::kRootIno), Tree::kRootIno, ""}};
+    std::vector<Node> todo{{*tree_.getattr(Tree::kRootIno), Tree::kRootIno, "", {}}};
     for (size_t seen = 0; !todo.empty() && seen < kMaxWalkNodes; ++seen) {
       Node node = std::move(todo.back());
       todo.pop_back();
@@ -441,7 +511,7 @@ class TreeDriver {
       std::vector<DirEntry> entries;
       FUZZ_CHECK(tree_.readdir(node.stat.ino, entries) == 0, node.name);
       for (size_t i = 2; i < entries.size(); ++i)
-        todo.push_back({entries[i].stat, node.stat.ino, entries[i].name});
+        todo.push_back(node.child(entries[i].stat, entries[i].name));
     }
   }
 
@@ -450,7 +520,9 @@ class TreeDriver {
   // TREE_FUZZ_TRACE=1: print where each path led and what each store gave,
   // to read a crashing input.
   const bool trace_ = std::getenv("TREE_FUZZ_TRACE") != nullptr;
-  std::vector<uint64_t> history_;
+  FakeInfoProvider info_;
+  bool attached_ = false;
+  std::vector<Node> history_;
   // Per directory inode: the generation and entries (name@ino) last listed.
   std::map<uint64_t, std::pair<uint64_t, std::vector<std::string>>> listings_;
   std::vector<std::shared_ptr<PendingWrite>> deferred_;

@@ -16,12 +16,10 @@ namespace {
 
 using uapi::kpf;
 
-// Frames read per pread when walking physical memory or a compound folio.
-constexpr uint64_t kWindow = 512;
+// Frames read per pread when walking physical memory.
+constexpr uint64_t kPhysWindowFrames = 512 * 64;
 // Virtual memory whose pagemap is read at once (512 KiB of entries).
-constexpr uint64_t kWindowBytes = uint64_t{256} << 20;
-// The largest folio looked for: a 1 GiB hugetlb page.
-constexpr uint64_t kMaxFolioPages = uint64_t{1} << 18;
+constexpr uint64_t kPagemapWindowBytes = uint64_t{256} << 20;
 
 bool compound(uint64_t flags) {
   return kpf(flags, uapi::kKpfCompoundHead) || kpf(flags, uapi::kKpfCompoundTail);
@@ -48,36 +46,13 @@ FolioReader::FolioReader(const KernelFeatures& features, const MemcgTree& memcgs
       phys_nodes_(phys_nodes) {}
 
 FolioReader::Extent FolioReader::extent(uint64_t pfn, uint64_t flags) const {
-  Extent e{.head = pfn, .nr_pages = 1, .head_flags = flags};
-  if (!compound(flags)) return e;
-  std::vector<uint64_t> window(kWindow);
-  // Back to the head.
-  while (kpf(e.head_flags, uapi::kKpfCompoundTail) && pfn - e.head < kMaxFolioPages) {
-    const uint64_t first = e.head >= kWindow ? e.head - kWindow : 0;
-    if (first == e.head || pread_words(kpageflags_.get(), first, {window.data(), e.head - first}))
-      return Extent{.head = pfn, .nr_pages = 1, .head_flags = flags};
-    uint64_t i = e.head - first;
-    while (i > 0 && kpf(window[i - 1], uapi::kKpfCompoundTail)) --i;
-    if (i == 0) {
-      e.head = first;
-      continue;
-    }
-    // The frame before the first tail must be the head; anything else means
-    // the folio changed under us: count the page alone.
-    if (!kpf(window[i - 1], uapi::kKpfCompoundHead))
-      return Extent{.head = pfn, .nr_pages = 1, .head_flags = flags};
-    e.head = first + i - 1;
-    e.head_flags = window[i - 1];
-  }
-  // Forward over its tails.
-  for (uint64_t next = e.head + 1; e.nr_pages < kMaxFolioPages; next += kWindow) {
-    if (pread_words(kpageflags_.get(), next, window)) break;
-    uint64_t i = 0;
-    while (i < kWindow && kpf(window[i], uapi::kKpfCompoundTail)) ++i;
-    e.nr_pages += i;
-    if (i < kWindow) break;
-  }
-  return e;
+  if (!compound(flags)) return {.head = pfn, .nr_pages = 1, .head_flags = flags};
+  const HeadFrame head = compound_head(kpageflags_.get(), pfn, flags);
+  if (uapi::kpf(head.flags, uapi::kKpfCompoundTail))
+    return {.head = pfn, .nr_pages = 1, .head_flags = flags};  // no head found
+  return {.head = head.pfn,
+          .nr_pages = compound_frames(kpageflags_.get(), head.pfn),
+          .head_flags = head.flags};
 }
 
 std::string FolioReader::memcg_path(uint64_t ino) const {
@@ -100,8 +75,8 @@ int FolioReader::process_folios(int pid, AddrRange range, std::vector<FolioInfo>
     const uint64_t lo = std::max(align_down(range.start), v.start);
     const uint64_t hi = std::min(align_up(range.end), v.end);
     // In windows: a mapping may reserve far more than is resident.
-    for (uint64_t start = lo; start < hi; start += kWindowBytes) {
-      const uint64_t end = std::min(hi, start + kWindowBytes);
+    for (uint64_t start = lo; start < hi; start += kPagemapWindowBytes) {
+      const uint64_t end = std::min(hi, start + kPagemapWindowBytes);
       if (int err = pagemap.range(start, end, entries)) return err;
       for (size_t i = 0; i < entries.size(); ++i) {
         if (!entries[i].present()) continue;
@@ -165,7 +140,7 @@ int FolioReader::phys_folios(AddrRange range, std::vector<FolioInfo>& out) const
   if (!page_flags_) return ENOTSUP;
   const uint64_t first = range.start / kPageSize;
   const uint64_t end = (range.end + kPageSize - 1) / kPageSize;
-  std::vector<uint64_t> window(kWindow * 64);
+  std::vector<uint64_t> window(kPhysWindowFrames);
   std::vector<uint64_t> memcgs(kpagecgroup_ ? window.size() : 0);
   uint64_t covered_until = first;  // frames before this belong to folios already listed
   for (uint64_t base = first; base < end; base += window.size()) {

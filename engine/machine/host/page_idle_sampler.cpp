@@ -1,7 +1,6 @@
 #include "engine/machine/host/page_idle_sampler.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,9 +12,10 @@ namespace damon::host {
 namespace {
 
 constexpr uint64_t kBitsPerWord = 64;
-// Frames whose bitmap words are this close share one write: zero words in
-// between change nothing (only set bits mark pages idle).
-constexpr uint64_t kMaxGapWords = 32;
+// Reading or writing a bitmap word makes the kernel visit its 64 frames
+// (reads walk the mappings of every idle one): only neighbouring words
+// share a system call.
+constexpr uint64_t kMaxGapWords = 1;
 
 }  // namespace
 
@@ -34,24 +34,29 @@ SamplerInfo PageIdleSampler::info() const {
 }
 
 int PageIdleSampler::frames(Space space, std::span<const uint64_t> addrs,
-                            std::vector<uint64_t>& pfns) const {
-  pfns.resize(addrs.size());
+                            std::vector<HeadFrame>& heads) const {
+  std::vector<uint64_t> pfns(addrs.size());
   if (space.physical()) {
     for (size_t i = 0; i < addrs.size(); ++i) pfns[i] = addrs[i] / kPageSize;
-    return 0;
+  } else {
+    Pagemap pagemap;
+    if (int err = pagemap.open(space.pid)) return err;
+    std::vector<PagemapEntry> entries;
+    if (int err = pagemap.entries(addrs, entries)) return err;
+    for (size_t i = 0; i < addrs.size(); ++i) pfns[i] = entries[i].pfn();
   }
-  Pagemap pagemap;
-  if (int err = pagemap.open(space.pid)) return err;
-  std::vector<PagemapEntry> entries;
-  if (int err = pagemap.entries(addrs, entries)) return err;
-  for (size_t i = 0; i < addrs.size(); ++i) pfns[i] = entries[i].pfn();
+  std::vector<uint64_t> flags;
+  if (int err = read_words_at(kpageflags_.get(), pfns, flags)) return err;
+  heads.resize(addrs.size());
+  for (size_t i = 0; i < addrs.size(); ++i)
+    heads[i] = pfns[i] ? compound_head(kpageflags_.get(), pfns[i], flags[i]) : HeadFrame{};
   return 0;
 }
 
-int PageIdleSampler::mark_idle(std::span<const uint64_t> pfns) {
+int PageIdleSampler::mark_idle(std::span<const HeadFrame> heads) {
   std::vector<uint64_t> sorted;
-  for (uint64_t pfn : pfns)
-    if (pfn) sorted.push_back(pfn);
+  for (const HeadFrame& h : heads)
+    if (h.pfn) sorted.push_back(h.pfn);
   std::sort(sorted.begin(), sorted.end());
   std::vector<uint64_t> words;
   for (size_t i = 0; i < sorted.size();) {
@@ -63,49 +68,42 @@ int PageIdleSampler::mark_idle(std::span<const uint64_t> pfns) {
     words.assign(sorted[j - 1] / kBitsPerWord - first_word + 1, 0);
     for (size_t k = i; k < j; ++k)
       words[sorted[k] / kBitsPerWord - first_word] |= uint64_t{1} << (sorted[k] % kBitsPerWord);
-    // Frames past the end of memory are written as 0 bytes: nothing to do.
-    if (::pwrite(bitmap_.get(), words.data(), words.size() * sizeof(uint64_t),
-                 static_cast<off_t>(first_word * sizeof(uint64_t))) < 0)
-      return errno;
+    if (int err = pwrite_words(bitmap_.get(), first_word, words)) return err;
     i = j;
   }
   return 0;
 }
 
-int PageIdleSampler::still_idle(Space space, std::span<const uint64_t> pfns,
+int PageIdleSampler::still_idle(Space space, std::span<const HeadFrame> heads,
                                 std::vector<bool>& idle) const {
-  idle.assign(pfns.size(), false);
-  std::vector<uint64_t> word_idx(pfns.size());
-  for (size_t i = 0; i < pfns.size(); ++i) word_idx[i] = pfns[i] / kBitsPerWord;
+  idle.assign(heads.size(), false);
+  std::vector<uint64_t> word_idx(heads.size());
+  for (size_t i = 0; i < heads.size(); ++i) word_idx[i] = heads[i].pfn / kBitsPerWord;
   std::vector<uint64_t> words;
-  if (int err = read_words_at(bitmap_.get(), word_idx, words)) return err;
-  std::vector<uint64_t> flags;
-  if (space.physical()) {
-    if (int err = read_words_at(kpageflags_.get(), pfns, flags)) return err;
-  }
-  for (size_t i = 0; i < pfns.size(); ++i) {
-    if (!pfns[i]) continue;
-    idle[i] = (words[i] >> (pfns[i] % kBitsPerWord)) & 1;
+  if (int err = read_words_at(bitmap_.get(), word_idx, words, kMaxGapWords)) return err;
+  for (size_t i = 0; i < heads.size(); ++i) {
+    if (!heads[i].pfn) continue;
+    idle[i] = (words[i] >> (heads[i].pfn % kBitsPerWord)) & 1;
     // Off the LRU the bitmap always reads "not idle"; for a physical
     // address that means "not a user page", not "accessed".
-    if (space.physical() && !uapi::kpf(flags[i], uapi::kKpfLru)) idle[i] = true;
+    if (space.physical() && !uapi::kpf(heads[i].flags, uapi::kKpfLru)) idle[i] = true;
   }
   return 0;
 }
 
 int PageIdleSampler::mkold(Space space, std::span<const uint64_t> addrs) {
-  std::vector<uint64_t> pfns;
-  if (int err = frames(space, addrs, pfns)) return err;
-  return mark_idle(pfns);
+  std::vector<HeadFrame> heads;
+  if (int err = frames(space, addrs, heads)) return err;
+  return mark_idle(heads);
 }
 
 int PageIdleSampler::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
   out.assign(addrs.size(), false);
-  std::vector<uint64_t> pfns;
-  if (int err = frames(space, addrs, pfns)) return err;
+  std::vector<HeadFrame> heads;
+  if (int err = frames(space, addrs, heads)) return err;
   std::vector<bool> idle;
-  if (int err = still_idle(space, pfns, idle)) return err;
-  for (size_t i = 0; i < addrs.size(); ++i) out[i] = pfns[i] && !idle[i];
+  if (int err = still_idle(space, heads, idle)) return err;
+  for (size_t i = 0; i < addrs.size(); ++i) out[i] = heads[i].pfn && !idle[i];
   return 0;
 }
 

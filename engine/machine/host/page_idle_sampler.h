@@ -6,14 +6,17 @@
 // through /proc/PID/pagemap (which shows frame numbers to CAP_SYS_ADMIN
 // only); physical addresses are frames already, so paddr works too.
 //
-// The bitmap only tracks pages on an LRU list: a physical frame off the
-// LRU (free, kernel, page tables) reads as not accessed, like DAMON's paddr,
-// which checks folios it can isolate only.
+// The bitmap only tracks pages on an LRU list, and of a compound page (THP,
+// large folio) only its head frame: sampled frames are moved to their head
+// through /proc/kpageflags. A physical frame off the LRU (free, kernel, page
+// tables) reads as not accessed, like DAMON's paddr, which checks folios it
+// can isolate only.
 #pragma once
 
 #include <memory>
 
 #include "engine/machine/host/access_sampler.h"
+#include "engine/machine/host/page_tables.h"
 #include "engine/machine/host/proc_io.h"
 
 namespace damon::host {
@@ -34,12 +37,12 @@ class PageIdleSampler final : public AccessSampler {
   PageIdleSampler(UniqueFd bitmap, UniqueFd kpageflags)
       : bitmap_(std::move(bitmap)), kpageflags_(std::move(kpageflags)) {}
 
-  // Frame numbers of the pages holding `addrs`; 0 for no page.
-  int frames(Space space, std::span<const uint64_t> addrs, std::vector<uint64_t>& pfns) const;
-  int mark_idle(std::span<const uint64_t> pfns);
-  // Whether each frame counts as not accessed since mark_idle(): still
+  // The head frames of the folios holding `addrs`; frame 0 for no page.
+  int frames(Space space, std::span<const uint64_t> addrs, std::vector<HeadFrame>& heads) const;
+  int mark_idle(std::span<const HeadFrame> heads);
+  // Whether each folio counts as not accessed since mark_idle(): still
   // idle, or (physical frames) not a user page at all.
-  int still_idle(Space space, std::span<const uint64_t> pfns, std::vector<bool>& idle) const;
+  int still_idle(Space space, std::span<const HeadFrame> heads, std::vector<bool>& idle) const;
 
   UniqueFd bitmap_;
   UniqueFd kpageflags_;

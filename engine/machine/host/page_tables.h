@@ -27,8 +27,27 @@ struct PagemapEntry {
 };
 
 // Reads words[i] = file word at index idx[i] for a table file; `idx` in any
-// order. Nearby indexes share one pread. 0 or the errno.
-int read_words_at(int fd, std::span<const uint64_t> idx, std::vector<uint64_t>& words);
+// order. Indexes at most `max_gap` apart share one pread: worth it where an
+// unneeded word costs less than a system call (pagemap, kpageflags), not
+// where every word read makes the kernel work on 64 frames (page_idle).
+// 0 or the errno.
+inline constexpr uint64_t kCheapWordsGap = 32;
+int read_words_at(int fd, std::span<const uint64_t> idx, std::vector<uint64_t>& words,
+                  uint64_t max_gap = kCheapWordsGap);
+
+// Compound pages (THP, hugetlb, large folios) in /proc/kpageflags: the head
+// frame carries the folio's state, the tail frames point nowhere. Idle page
+// tracking, too, only tracks head frames.
+struct HeadFrame {
+  uint64_t pfn = 0;
+  uint64_t flags = 0;  // its /proc/kpageflags word
+};
+// The head of the compound page holding frame `pfn` (`flags` its
+// kpageflags word): `pfn` itself unless it is a tail; also when no head is
+// found (the folio changed meanwhile).
+HeadFrame compound_head(int kpageflags_fd, uint64_t pfn, uint64_t flags);
+// How many frames the folio starting at head frame `head` has.
+uint64_t compound_frames(int kpageflags_fd, uint64_t head);
 
 // Opened /proc/PID/pagemap.
 class Pagemap {

@@ -63,6 +63,23 @@ int pread_words(int fd, uint64_t first, std::span<uint64_t> out) {
   return 0;
 }
 
+int pwrite_words(int fd, uint64_t first, std::span<const uint64_t> words) {
+  const auto* src = reinterpret_cast<const char*>(words.data());
+  const size_t want = words.size_bytes();
+  size_t done = 0;
+  while (done < want) {
+    const ssize_t n =
+        ::pwrite(fd, src + done, want - done, static_cast<off_t>(first * sizeof(uint64_t) + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
 std::string proc_path(int pid, const char* name) {
   return "/proc/" + std::to_string(pid) + "/" + name;
 }

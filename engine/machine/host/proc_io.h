@@ -46,9 +46,14 @@ std::optional<std::string> read_text(const std::string& path);
 int write_text(const std::string& path, const std::string& text);
 
 // 64-bit words [first, first + out.size()) of a table file (pagemap,
-// kpageflags, kpagecgroup, page_idle/bitmap). Returns 0, or the errno; words
-// past the end of the file read as 0.
+// kpageflags, kpagecgroup, page_idle/bitmap), in as many reads as it takes.
+// Returns 0, or the errno; words past the end of the file read as 0.
 int pread_words(int fd, uint64_t first, std::span<uint64_t> out);
+
+// Writes words [first, first + words.size()) of a table file, in as many
+// write(2)s as it takes (sysfs takes at most a page per call). 0 or the
+// errno; a write the file ends early (past the last frame) stops quietly.
+int pwrite_words(int fd, uint64_t first, std::span<const uint64_t> words);
 
 // "/proc/PID/<name>".
 std::string proc_path(int pid, const char* name);

@@ -160,6 +160,29 @@ std::vector<AddrRange> iomem_system_ram(std::string_view text) {
   return out;
 }
 
+std::vector<NodeSpan> zoneinfo_node_spans(std::string_view text) {
+  std::vector<NodeSpan> out;
+  int nid = -1;
+  uint64_t spanned = 0;
+  for_each_line(text, [&](std::string_view line) {
+    std::string_view rest = line;
+    const std::string_view key = next_field(rest);
+    if (key == "Node") {  // "Node 0, zone   Normal": a new zone
+      std::string_view id = next_field(rest);
+      if (!id.empty() && id.back() == ',') id.remove_suffix(1);
+      nid = static_cast<int>(parse_u64(id).value_or(0));
+      spanned = 0;
+    } else if (key == "spanned") {
+      spanned = parse_u64(next_field(rest)).value_or(0);
+    } else if (key == "start_pfn:" && nid >= 0 && spanned) {
+      if (auto start = parse_u64(next_field(rest))) out.push_back({*start, *start + spanned, nid});
+    }
+  });
+  std::sort(out.begin(), out.end(),
+            [](const NodeSpan& a, const NodeSpan& b) { return a.start_pfn < b.start_pfn; });
+  return out;
+}
+
 bool cpulist_has_cpu(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }

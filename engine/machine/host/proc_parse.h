@@ -39,6 +39,15 @@ std::optional<uint64_t> psi_some_total_us(std::string_view text);
 // CAP_SYS_ADMIN the kernel prints zeros: those ranges are left out.
 std::vector<AddrRange> iomem_system_ram(std::string_view text);
 
+// The page frames each node's zones span, from /proc/zoneinfo, sorted by
+// start. A span may have holes, and on machines whose nodes interleave in
+// physical memory, other nodes' spans inside it.
+struct NodeSpan {
+  uint64_t start_pfn = 0, end_pfn = 0;
+  int nid = 0;
+};
+std::vector<NodeSpan> zoneinfo_node_spans(std::string_view text);
+
 // Whether a cpulist ("0-3,8") names at least one CPU.
 bool cpulist_has_cpu(std::string_view text);
 

@@ -3,7 +3,6 @@
 #include <numa.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <string>
 
 #include "engine/machine/host/proc_io.h"
@@ -60,35 +59,20 @@ LruTotals lru_totals() {
 }
 
 PhysNodeMap::PhysNodeMap() {
-  namespace fs = std::filesystem;
-  const std::optional<std::string> block = read_text("/sys/devices/system/memory/block_size_bytes");
-  if (!block) return;
-  block_bytes_ = std::stoull(*block, nullptr, 16);
-  if (!block_bytes_) return;
-  std::error_code ec;
-  for (const fs::directory_entry& node : fs::directory_iterator("/sys/devices/system/node", ec)) {
-    const std::string name = node.path().filename().string();
-    if (name.rfind("node", 0) != 0 || name.size() == 4 ||
-        name.find_first_not_of("0123456789", 4) != std::string::npos)
-      continue;
-    const int nid = std::stoi(name.substr(4));
-    std::error_code ec2;
-    for (const fs::directory_entry& e : fs::directory_iterator(node.path(), ec2)) {
-      const std::string m = e.path().filename().string();
-      if (m.rfind("memory", 0) != 0 || m.size() == 6 ||
-          m.find_first_not_of("0123456789", 6) != std::string::npos)
-        continue;
-      const size_t idx = std::stoull(m.substr(6));
-      if (node_of_block_.size() <= idx) node_of_block_.resize(idx + 1, -1);
-      node_of_block_[idx] = nid;
-    }
-  }
+  if (const std::optional<std::string> zoneinfo = read_text("/proc/zoneinfo"))
+    spans_ = zoneinfo_node_spans(*zoneinfo);
 }
 
 int PhysNodeMap::node_of(uint64_t phys_addr) const {
-  if (!block_bytes_) return -1;
-  const uint64_t idx = phys_addr / block_bytes_;
-  return idx < node_of_block_.size() ? node_of_block_[idx] : -1;
+  // A handful of spans. Where a node's span encloses another node's (nodes
+  // interleaved in physical memory), the inner one is the more precise.
+  const uint64_t pfn = phys_addr / kPageSize;
+  const NodeSpan* best = nullptr;
+  for (const NodeSpan& s : spans_) {
+    if (s.start_pfn <= pfn && pfn < s.end_pfn && (!best || s.start_pfn > best->start_pfn))
+      best = &s;
+  }
+  return best ? best->nid : -1;
 }
 
 }  // namespace damon::host

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "engine/machine/host/proc_parse.h"
 #include "engine/machine/machine.h"
 
 namespace damon::host {
@@ -25,8 +26,8 @@ struct LruTotals {
 };
 LruTotals lru_totals();
 
-// Which node holds each physical memory block, from the nodeN/memoryM
-// links in sysfs (read once: hot-plugged memory is not seen later).
+// Which node holds a physical address: the page frames each node's zones
+// span (/proc/zoneinfo, read once: memory hot-plugged later is not seen).
 class PhysNodeMap {
  public:
   PhysNodeMap();
@@ -34,8 +35,7 @@ class PhysNodeMap {
   int node_of(uint64_t phys_addr) const;
 
  private:
-  uint64_t block_bytes_ = 0;
-  std::vector<int> node_of_block_;
+  std::vector<NodeSpan> spans_;
 };
 
 }  // namespace damon::host

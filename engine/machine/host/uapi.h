@@ -47,7 +47,7 @@ inline constexpr long kSysProcessMadvise = 440;  // Linux 5.10
 inline constexpr uint64_t kPmPfnMask =
     (uint64_t{1} << 55) - 1;  // when present; 0 without CAP_SYS_ADMIN
 inline constexpr uint64_t kPmSoftDirty = uint64_t{1} << 55;
-inline constexpr uint64_t kPmFile = uint64_t{1} << 61;       // file page or shared anonymous
+inline constexpr uint64_t kPmFile = uint64_t{1} << 61;  // file page or shared anonymous
 inline constexpr uint64_t kPmPresent = uint64_t{1} << 63;
 
 // /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h; all present

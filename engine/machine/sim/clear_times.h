@@ -24,8 +24,8 @@ class ClearTimes {
   void forget() { blocks_.clear(); }
 
  private:
-  // 64 pages: DAMON's sampling clears one page per region at random
-  // addresses, and a small block keeps that scattered pattern cheap.
+  // 64 pages: a DAMOS walk fills whole blocks, and a folio checked on its
+  // own costs 512 bytes rather than a huge page's worth.
   static constexpr uint64_t kBlockPages = 64;
   using Block = std::array<uint64_t, kBlockPages>;  // time + 1, 0: never cleared
   std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;

@@ -74,7 +74,8 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
     needed += pages_of(kText.bytes) + pages_of(kData.bytes) + pages_of(kHeap.bytes) + pages_of(kStack.bytes);
     for (const RegionSpec& r : p.regions) needed += pages_of(r.size);
   }
-  for (size_t i = 0; i < nodes_.size(); ++i) available += frames_.free_frames(i) - min_free_[i];
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    available += frames_.free_frames(i) - std::min(frames_.free_frames(i), min_free_[i]);
   if (needed > available)
     throw ScenarioError("the processes need " + std::to_string(needed * kPage / kMiB) + " MiB but the nodes have " +
                         std::to_string(available * kPage / kMiB) + " MiB free");

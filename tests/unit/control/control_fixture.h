@@ -46,8 +46,9 @@ class ControlTest : public ::testing::Test {
  protected:
   // The simulation's processes exist in memory only (no stub processes):
   // pids are synthetic, and SimMachine::kill ends them.
-  explicit ControlTest(damon::sim::Scenario scenario = damon::sim::default_scenario())
-      : machine(scenario, clock, damon::sim::SimOptions{.stubs = false, .seed = std::nullopt}),
+  ControlTest()
+      : machine(damon::sim::default_scenario(), clock,
+                damon::sim::SimOptions{.stubs = false, .seed = std::nullopt}),
         backend(
             clock, [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
             /*seed=*/1),

@@ -158,7 +158,14 @@ TEST(SeedTiering, KeepsTheHotSetInDram) {
   const TieringRun without = run(false);
   EXPECT_LT(with.mean_latency_ns, without.mean_latency_ns);
   ASSERT_EQ(with.phase_ends.size(), 4u);
-  // DRAM is put to use, and the first hot set was brought in.
+  // DRAM is put to use, and the first hot set was brought in. The issue's
+  // full acceptance (DRAM at most 99.8% used, >= 90% of every shifted hot
+  // set in DRAM) is not reached: DRAM sits at its min watermark (99.84%
+  // used) and after a shift 74-97% of the hot set gets in. Demotion is what
+  // lags: the 256 MiB the "kernel" keeps are never accessed, so their
+  // regions rank coldest and use up much of migrate_cold's quota, charged
+  // like the kernel charges it, while the cold slab waits (with 32 MiB
+  // kept instead, 91-99.7% of each hot set gets in).
   for (const PhaseEnd& e : with.phase_ends) EXPECT_GE(e.dram_used, 0.99);
   EXPECT_GE(with.phase_ends[0].hot_in_dram, 0.90);
   // After every shift, more of the hot set is in DRAM than without tiering.

@@ -214,6 +214,42 @@ TEST_F(MountTest, NrWritesShowAtOnce) {
   EXPECT_EQ(st.st_nlink, 5u);
 }
 
+// The kernel keeps directory listings (damonfs lists without opendir): a
+// rebuild that keeps the names must still show the new directories, and
+// the directory's mtime moves with each change of its entries.
+TEST_F(MountTest, CachedListingsFollowRebuilds) {
+  auto inodes = [](const std::string& dir) {
+    std::vector<std::pair<std::string, ino_t>> out;
+    DIR* d = opendir(dir.c_str());
+    if (!d) return out;
+    while (dirent* e = readdir(d)) out.emplace_back(e->d_name, e->d_ino);
+    closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto mtime = [](const std::string& p) {
+    struct stat st {};
+    ::stat(p.c_str(), &st);
+    return std::pair(st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  };
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "2"), "ok");
+  const auto before = inodes(at("kdamonds"));
+  const auto listed_again = inodes(at("kdamonds"));
+  EXPECT_EQ(listed_again, before);
+  const auto changed_at = mtime(at("kdamonds"));
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "2"), "ok");
+  const auto after = inodes(at("kdamonds"));
+  ASSERT_EQ(after.size(), before.size());
+  EXPECT_NE(after, before);  // same names, new kdamond directories
+  EXPECT_NE(mtime(at("kdamonds")), changed_at);
+  for (const auto& [name, ino] : after) {
+    if (name != "0" && name != "1") continue;
+    struct stat st {};
+    ASSERT_EQ(::stat(at("kdamonds/" + name).c_str(), &st), 0);
+    EXPECT_EQ(st.st_ino, ino) << name;
+  }
+}
+
 TEST_F(MountTest, AnOpenFileOfARemovedDirectoryFailsWithEnodev) {
   ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
   int fd = open(at("kdamonds/0/refresh_ms").c_str(), O_RDWR);

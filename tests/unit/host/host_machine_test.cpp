@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "engine/machine/host/page_tables.h"
 #include "engine/machine/host/proc_parse.h"
 #include "host_fixture.h"
 
@@ -116,6 +117,31 @@ TEST_F(HostMachineTest, FoliosOfTheHotMapping) {
   const bool v1 = text.find(":memory:") != std::string::npos;
   EXPECT_EQ(folios.front().memcg, memory_cgroup_of(text, v1).value_or("?"));
   EXPECT_EQ(log.lines(), std::vector<std::string>{});
+}
+
+// Physical memory's folios (what paddr's actions and filters see), where
+// page frame numbers and flags are readable (root).
+TEST_F(HostMachineTest, PhysicalFolioOfAWorkloadPage) {
+  if (!machine->features().page_flags) GTEST_SKIP() << "page flags need root";
+  Pagemap pagemap;
+  std::vector<PagemapEntry> entry;
+  const uint64_t hot = workload->hot().start + 5 * kPageSize;
+  ASSERT_EQ(pagemap.open(workload->pid()), 0);
+  ASSERT_EQ(pagemap.entries({&hot, 1}, entry), 0);
+  const uint64_t pa = entry[0].pfn() * kPageSize;
+  ASSERT_NE(pa, 0u);
+  const std::vector<FolioInfo> phys = machine->folios(Space::phys(), {pa, pa + 1});
+  const std::vector<FolioInfo> virt = machine->folios(space(), {hot, hot + 1});
+  ASSERT_EQ(phys.size(), 1u);
+  ASSERT_EQ(virt.size(), 1u);
+  EXPECT_TRUE(phys[0].present);
+  EXPECT_TRUE(phys[0].anon);
+  EXPECT_TRUE(phys[0].mapped);
+  EXPECT_EQ(phys[0].size, virt[0].size);
+  EXPECT_EQ(phys[0].addr, pa - (hot - virt[0].addr));
+  EXPECT_EQ(phys[0].node, virt[0].node);
+  EXPECT_EQ(phys[0].memcg, virt[0].memcg);
+  EXPECT_EQ(phys[0].active, virt[0].active);
 }
 
 TEST_F(HostMachineTest, FoliosOfTheFileMappingAreNotAnon) {

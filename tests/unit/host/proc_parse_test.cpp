@@ -89,6 +89,25 @@ TEST(ProcParse, IomemTopLevelSystemRamOnly) {
   EXPECT_TRUE(iomem_system_ram("00000000-00000000 : System RAM\n").empty());
 }
 
+TEST(ProcParse, ZoneinfoNodeSpans) {
+  const char* text =
+      "Node 0, zone      DMA\n  per-node stats\n      nr_inactive_anon 1\n  pages free     3840\n"
+      "        spanned  4095\n        present  3998\n  start_pfn:           1\n"
+      "Node 0, zone    DMA32\n  pages free     1000\n        spanned  1044480\n"
+      "  start_pfn:           4096\n"
+      "Node 0, zone  Movable\n  pages free     0\n        spanned  0\n"
+      "Node 1, zone   Normal\n  pages free     5\n        spanned  131072\n"
+      "  start_pfn:           1048576\n";
+  const std::vector<NodeSpan> spans = zoneinfo_node_spans(text);
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].start_pfn, 1u);
+  EXPECT_EQ(spans[0].end_pfn, 4096u);
+  EXPECT_EQ(spans[1].end_pfn, 4096u + 1044480u);
+  EXPECT_EQ(spans[2].nid, 1);
+  EXPECT_EQ(spans[2].start_pfn, 1048576u);
+  EXPECT_EQ(spans[2].end_pfn, 1048576u + 131072u);
+}
+
 TEST(ProcParse, Cpulist) {
   EXPECT_TRUE(cpulist_has_cpu("0-3,8\n"));
   EXPECT_FALSE(cpulist_has_cpu("\n"));
