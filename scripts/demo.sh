@@ -15,18 +15,14 @@ trap cleanup EXIT
 "$build/fs/damonfs" --machine sim "$mnt"
 echo "== damonfs mounted on $mnt (built-in simulated machine)"
 
-# The simulated processes are stub children of this mount's daemon.
-daemon=$(pgrep -n -f -x "$build/fs/damonfs --machine sim $mnt")
-pid=$(pgrep -P "$daemon" -x hotcold)
-echo "== simulated process 'hotcold' runs as pid $pid; its 64 MiB hot and 448 MiB cold mappings:"
-while read -r range perms _ _ _ path; do
-  [ "$perms" = "---p" ] && [ -z "$path" ] || continue
-  mib=$(( (0x${range#*-} - 0x${range%-*}) / 1048576 ))
-  case $mib in
-    64) echo "   $range   64 MiB  hot"; hot_start=$((0x${range%-*})) hot_end=$((0x${range#*-})) ;;
-    448) echo "   $range  448 MiB  cold" ;;
-  esac
-done < "/proc/$pid/maps"
+# The mount describes its simulated machine beside admin/ (damonfs(8)).
+pid=$(awk '$2 == "hotcold" && $6 == "yes" { print $4; exit }' "$mnt/damonfs/processes")
+echo "== simulated process 'hotcold' runs as pid $pid; its true layout:"
+while read -r _ name _ start _ end _; do
+  case $name in hot | cold) ;; *) continue ;; esac
+  printf '   %x-%x  %4d MiB  %s\n' "$start" "$end" $(((end - start) / 1048576)) "$name"
+  [ "$name" = hot ] && hot_start=$start hot_end=$end
+done < "$mnt/damonfs/truth/$pid"
 
 k="$mnt/admin/kdamonds"
 echo 1 > "$k/nr_kdamonds"
