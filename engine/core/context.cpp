@@ -22,6 +22,7 @@ class Context::Impl {
   int start();
   void iterate();
   int commit(const ContextParams& params);
+  uint64_t next_sample_deadline(uint64_t now) const;
   uint64_t next_sleep_us() const {
     const uint64_t now = clock_.now_us();
     return deadline_us_ > now ? deadline_us_ - now : 0;
@@ -142,7 +143,18 @@ void Context::Impl::begin_next_sample() {
   }
   ops_->prepare_access_checks(self_);
   sample_pending_ = true;
-  deadline_us_ = now + attrs_.sample_us;
+  deadline_us_ = next_sample_deadline(now);
+}
+
+// Samples keep to a fixed beat: the next one is due a sample interval after
+// the previous was due, not after this one's work ended, so wakeup delays
+// and the work itself do not stretch every aggregation interval (a
+// tried-regions walk asked right after an apply pass then waits one apply
+// interval, not one and a bit). Behind by a whole interval or more (a long
+// stall, a pause, a watermark wait), the beat restarts from now.
+uint64_t Context::Impl::next_sample_deadline(uint64_t now) const {
+  const uint64_t on_beat = deadline_us_ + attrs_.sample_us;
+  return on_beat > now && on_beat - now <= attrs_.sample_us ? on_beat : now + attrs_.sample_us;
 }
 
 void Context::Impl::iterate() {

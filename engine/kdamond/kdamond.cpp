@@ -1,8 +1,5 @@
 #include "engine/kdamond/kdamond.h"
 
-#include <pthread.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <string>
 #include <system_error>
@@ -23,26 +20,37 @@ Kdamond::Kdamond(const Clock& control_clock) : control_clock_(control_clock) {}
 
 Kdamond::~Kdamond() { stop(); }
 
-int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit) {
+int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
+                   std::unique_ptr<ParkedThread> thread) {
   // A callback would wait for the lock its own thread's joiner holds.
   if (!work) return -EINVAL;
   if (on_kdamond_thread()) return -EDEADLK;
   std::lock_guard lock(lifecycle_mu_);
   if (running()) return -EBUSY;
   // The previous run may have stopped by itself; reap its thread.
-  if (thread_.joinable()) thread_.join();
+  if (thread_) thread_->join();
 
-  std::promise<int> started;
-  std::future<int> result = started.get_future();
-  try {
-    thread_ = std::thread(&Kdamond::thread_main, this, index, std::move(work), std::move(on_exit),
-                          std::move(started));
-  } catch (const std::system_error&) {
-    return -EAGAIN;
+  // Started here, so a failure leaves no thread behind and `on` does not
+  // wait for a thread to be scheduled just to learn the result.
+  if (int err = work->start()) return err;
+  if (!thread) {
+    try {
+      thread = std::make_unique<ParkedThread>();
+    } catch (const std::system_error&) {
+      return -EAGAIN;
+    }
   }
-  const int err = result.get();
-  if (err != 0) thread_.join();
-  return err;
+  // Linux thread names are at most 15 characters: "kdamond." + 7 digits.
+  thread->set_name("kdamond." + std::to_string(index));
+  tid_.store(thread->tid(), std::memory_order_release);
+  thread_id_.store(thread->id(), std::memory_order_release);
+  // Accepting from now on: requests wait in the inbox until the loop runs.
+  inbox_.open();
+  // Shared only to fit a copyable std::function; the thread moves it out.
+  auto launch = std::make_shared<Launch>(Launch{std::move(work), std::move(on_exit)});
+  thread->launch([this, launch] { thread_main(std::move(launch->work), std::move(launch->on_exit)); });
+  thread_ = std::move(thread);
+  return 0;
 }
 
 bool Kdamond::request_stop() { return inbox_.request_stop(); }
@@ -51,7 +59,7 @@ bool Kdamond::stop() {
   if (on_kdamond_thread()) return request_stop();
   std::lock_guard lock(lifecycle_mu_);
   const bool was_running = request_stop();
-  if (thread_.joinable()) thread_.join();
+  if (thread_) thread_->join();
   return was_running;
 }
 
@@ -86,23 +94,8 @@ int Kdamond::walk(DamosWalk::RegionSink on_region, Completion done) {
   return inbox_.push(KdamondWalkRequest{std::move(on_region), std::move(done)});
 }
 
-void Kdamond::thread_main(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
-                          std::promise<int> started) {
-  thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
-  // Linux thread names are at most 15 characters: "kdamond." + 7 digits.
-  const std::string name = "kdamond." + std::to_string(index);
-  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-  tid_.store(gettid(), std::memory_order_release);
-
-  const int err = work->start();
-  if (err != 0) {
-    work.reset();  // on this thread, like every other use of the work
-    thread_id_.store(std::thread::id(), std::memory_order_release);
-    started.set_value(err);
-    return;
-  }
-  const KdamondExit reason = run_kdamond_loop(std::move(work), inbox_, control_clock_,
-                                              [&started] { started.set_value(0); });
+void Kdamond::thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exit) {
+  const KdamondExit reason = run_kdamond_loop(std::move(work), inbox_, control_clock_);
   if (on_exit) on_exit(reason);
   thread_id_.store(std::thread::id(), std::memory_order_release);
 }

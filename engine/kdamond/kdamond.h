@@ -17,7 +17,6 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +28,7 @@
 #include "engine/kdamond/damos_walk.h"
 #include "engine/kdamond/kdamond_loop.h"
 #include "engine/kdamond/kdamond_work.h"
+#include "engine/kdamond/parked_thread.h"
 #include "engine/kdamond/repeat_handle.h"
 #include "engine/kdamond/request_inbox.h"
 #include "engine/kdamond/requests.h"
@@ -52,12 +52,15 @@ class Kdamond {
   Kdamond(const Kdamond&) = delete;
   Kdamond& operator=(const Kdamond&) = delete;
 
-  // Starts thread "kdamond.<index>" (the kernel numbers them by the count of
-  // kdamonds already running) and runs work->start() on it. Returns once the
-  // work started: 0, or start()'s -errno with the thread already gone.
-  // -EBUSY when running; -EINVAL without a work; -EDEADLK from a kdamond
-  // callback; -EAGAIN when no thread can be created.
-  int start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit = {});
+  // Runs work->start() on the calling thread, then starts thread
+  // "kdamond.<index>" (the kernel numbers them by the count of kdamonds
+  // already running) on it: `thread` when given (see ParkedThread), else a
+  // new one. Returns without waiting for the thread to run: 0, or start()'s
+  // -errno with no thread started. -EBUSY when running; -EINVAL without a
+  // work; -EDEADLK from a kdamond callback; -EAGAIN when no thread can be
+  // created.
+  int start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit = {},
+            std::unique_ptr<ParkedThread> thread = nullptr);
 
   // Asks the thread to exit at its next safe point; returns at once. False
   // when it was not running.
@@ -111,8 +114,11 @@ class Kdamond {
   int walk(DamosWalk::RegionSink on_region, Completion done);
 
  private:
-  void thread_main(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
-                   std::promise<int> started);
+  struct Launch {
+    std::unique_ptr<KdamondWork> work;
+    ExitCallback on_exit;
+  };
+  void thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exit);
   bool on_kdamond_thread() const;
 
   const Clock& control_clock_;
@@ -120,7 +126,7 @@ class Kdamond {
   std::atomic<pid_t> tid_{-1};
   std::atomic<std::thread::id> thread_id_{};
   std::mutex lifecycle_mu_;  // serializes start(), stop() and the destructor
-  std::thread thread_;
+  std::unique_ptr<ParkedThread> thread_;
 };
 
 }  // namespace damon

@@ -21,14 +21,11 @@ class Loop {
   Loop(std::unique_ptr<KdamondWork> work, RequestInbox& inbox, const Clock& control_clock)
       : work_(std::move(work)), inbox_(inbox), clock_(control_clock) {}
 
-  KdamondExit run(const std::function<void()>& running) {
+  KdamondExit run() {
     // A request arriving while the thread sleeps is served right away from
-    // the io_context: every moment outside iterate() is a safe point.
-    inbox_.open([this] { asio::post(io_, [this] { on_wake(); }); });
-    running();
-    // The timer brings the epoll reactor to life (tens of microseconds of
-    // system calls): made once start() has returned, so that `on` does not
-    // wait for it. Requests posted meanwhile wait in the io_context.
+    // the io_context: every moment outside iterate() is a safe point. Those
+    // queued before the thread ran wake it at once.
+    inbox_.set_waker([this] { asio::post(io_, [this] { on_wake(); }); });
     timer_.emplace(io_);
     arm_timer();
     io_.run();
@@ -163,8 +160,8 @@ class Loop {
 }  // namespace
 
 KdamondExit run_kdamond_loop(std::unique_ptr<KdamondWork> work, RequestInbox& inbox,
-                             const Clock& control_clock, const std::function<void()>& running) {
-  return Loop(std::move(work), inbox, control_clock).run(running);
+                             const Clock& control_clock) {
+  return Loop(std::move(work), inbox, control_clock).run();
 }
 
 }  // namespace damon

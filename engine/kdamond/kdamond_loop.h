@@ -17,11 +17,11 @@ enum class KdamondExit {
   work_done,  // KdamondWork::should_stop() (e.g. every target gone)
 };
 
-// Runs on the kdamond thread. Opens `inbox`, calls `running` (the kdamond
-// now accepts requests), then loops. On the way out it closes the inbox,
+// Runs on the kdamond thread, with `inbox` already open and the work
+// started. Serves what was queued before it ran, then loops. On the way out it closes the inbox,
 // destroys the work, and completes every request it still holds with
 // -ECANCELED, in that order. `control_clock` throttles repeating requests.
 KdamondExit run_kdamond_loop(std::unique_ptr<KdamondWork> work, RequestInbox& inbox,
-                             const Clock& control_clock, const std::function<void()>& running);
+                             const Clock& control_clock);
 
 }  // namespace damon

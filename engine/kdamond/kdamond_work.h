@@ -5,8 +5,9 @@
 // threads between iterations. The monitoring context plus DAMOS are adapted
 // to this interface; tests drive the thread with a fake.
 //
-// Every member is called on the kdamond thread only, never concurrently.
-// Nothing here may throw.
+// start() is called on the thread that starts the kdamond, before the
+// kdamond thread exists for it; every other member on the kdamond thread
+// only, never concurrently. Nothing here may throw.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +20,9 @@ class KdamondWork {
  public:
   virtual ~KdamondWork() = default;
 
-  // Called once on the new thread before the first sleep: builds the
-  // initial state (ops init, first sample). 0 or -errno; on error the
-  // thread exits and Kdamond::start() returns that value.
+  // Called once before the first sleep: builds the initial state (ops
+  // init, first sample). 0 or -errno; on error no thread runs and
+  // Kdamond::start() returns that value.
   virtual int start() = 0;
 
   // One loop iteration, called when the sleep from next_sleep_us() ended.

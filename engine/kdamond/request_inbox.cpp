@@ -5,14 +5,20 @@
 
 namespace damon {
 
-void RequestInbox::open(std::function<void()> wake) {
+void RequestInbox::open() {
   std::lock_guard lock(mu_);
   open_ = true;
   stop_requested_ = false;
   wake_pending_ = false;
   walk_busy_ = false;
-  wake_ = std::move(wake);
+  wake_ = nullptr;
   pending_ = Batch{};
+}
+
+void RequestInbox::set_waker(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  wake_ = std::move(wake);
+  if (wake_pending_) wake_();
 }
 
 bool RequestInbox::is_open() const {
@@ -25,7 +31,7 @@ bool RequestInbox::is_open() const {
 void RequestInbox::wake_locked() {
   if (wake_pending_) return;
   wake_pending_ = true;
-  wake_();
+  if (wake_) wake_();  // else set_waker() wakes the kdamond
 }
 
 int RequestInbox::push(CallRequest req) {

@@ -27,10 +27,12 @@ class RequestInbox {
     std::optional<KdamondWalkRequest> walk;
   };
 
-  // Starts accepting. `wake` is called, under the inbox lock, when the
-  // kdamond should come and take(): it must only schedule that (never block,
-  // never call back into the inbox).
-  void open(std::function<void()> wake);
+  // Starts accepting, before the kdamond thread runs.
+  void open();
+  // kdamond thread: `wake` is called, under the inbox lock, when the kdamond
+  // should come and take() (at once if requests came before it ran): it
+  // must only schedule that (never block, never call back into the inbox).
+  void set_waker(std::function<void()> wake);
   bool is_open() const;
 
   // 0, or -EINVAL when the inbox is closed (the kdamond is not running).

@@ -4,6 +4,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "engine/core/validate.h"
@@ -75,6 +78,16 @@ void EngineBackend::kdamonds_rebuilt() {
   // Nothing runs (the tree refuses nr_kdamonds while anything does): the
   // stopped kdamonds' contexts are freed here, as the kernel frees them.
   slots_.clear();
+  make_spare_thread();
+}
+
+void EngineBackend::make_spare_thread() {
+  if (spare_thread_) return;
+  try {
+    spare_thread_ = std::make_unique<damon::ParkedThread>();
+  } catch (const std::system_error&) {
+    // `on` makes its own thread then, or fails with EAGAIN as it should.
+  }
 }
 
 void EngineBackend::post(std::function<void()> fn) {
@@ -150,8 +163,9 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   KdamondHandle handle = kdamond.handle();
   Slot& s = slot(handle);
   if (s.phase == Phase::running) return done(-EBUSY);
-  // The previous (stopped) context is destroyed before the new one is built.
-  s.kdamond.reset();
+  // The previous (stopped) context is gone before the new one is built, as
+  // in the kernel; its object (a thread to reap) is freed after the answer.
+  post([old = std::shared_ptr<damon::Kdamond>(std::move(s.kdamond))] {});
   s.phase = Phase::never_started;
 
   ContextParams params;
@@ -159,18 +173,31 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
 
   unsigned index = 0;
   for (const auto& [h, other] : slots_) index += other->phase == Phase::running;
+  // Answered before the thread starts: validation is over, and what is left
+  // (ops init, waking the thread) the kernel also does after its `on`
+  // could fail only in the new kdamond, which then stops by itself. No
+  // request is served in between: this loop is the only one.
+  done(0);
   auto work = std::make_unique<ContextWork>(params, *machine_, clock_, seed_ + nr_started_);
   auto kd = std::make_unique<damon::Kdamond>();
-  int err = kd->start(index, std::move(work), [this, handle](damon::KdamondExit) {
-    post([this, handle] { on_exit(handle); });
-  });
-  if (err) return done(err);
+  int err = kd->start(
+      index, std::move(work),
+      [this, handle](damon::KdamondExit) { post([this, handle] { on_exit(handle); }); },
+      std::move(spare_thread_));
+  post([this] { make_spare_thread(); });
   ++nr_started_;
-  s.tid = kd->tid();
   s.kdamond = std::move(kd);
+  if (err) {
+    const std::string why = "kdamond " + std::to_string(index) +
+                            " stopped at start: " + std::strerror(-err);
+    ::syslog(LOG_DAEMON | LOG_ERR, "damonfs: %s", why.c_str());
+    std::fprintf(stderr, "damonfs: %s\n", why.c_str());
+    s.phase = Phase::stopped;
+    return;
+  }
+  s.tid = s.kdamond->tid();
   s.phase = Phase::running;
   if (uint32_t ms = kdamond.refresh_ms()) arm_refresh(handle, s, ms);
-  done(0);
 }
 
 void EngineBackend::turn_off(Slot& s, CommandDone done) {

@@ -5,7 +5,10 @@
 //     (median against median);
 //   * update_schemes_tried_regions, asked again as soon as the previous one
 //     returned (so each waits for a whole apply round, like damo polling):
-//     median <= 95 ms (the kernel's figure) and <= one apply interval (the
+//     median no slower than the kernel's (DESIGN.md's 95 ms when the
+//     kernel is absent), and the wait for the apply round it reports, that
+//     is the median less the command's own round trip (update_schemes_stats,
+//     the same path with no wait), within one apply interval (the
 //     aggregation interval here: 100 ms). Also shown, without a budget: the
 //     same command asked at a random moment.
 // Both sides run one paddr kdamond over the physical range 4-5 GiB with one
@@ -54,7 +57,7 @@ using Millis = std::chrono::duration<double, std::milli>;
 
 constexpr const char* kKernelAdmin = "/sys/kernel/mm/damon/admin";
 constexpr const char* kKernelLock = "/tmp/kdamon.lock";
-constexpr double kTriedBudgetMs = 95;
+constexpr double kTriedBudgetMs = 95;  // DESIGN.md: the kernel's, when it cannot be measured
 constexpr double kApplyIntervalMs = 100;  // aggr_us default: the stat scheme's apply interval
 
 // --- files, the way a shell uses them ---------------------------------------
@@ -317,7 +320,7 @@ int main(int argc, char** argv) {
       kernel_row("update_schemes_stats", ours.stats, kernel ? &kernel->stats : nullptr,
                  kDesignCallMs, true),
       kernel_row("update_schemes_tried_regions", ours.tried, kernel ? &kernel->tried : nullptr,
-                 kTriedBudgetMs, false),
+                 kTriedBudgetMs, true),
   };
   std::printf("state command latency, ms (open+write+close), %d rounds; kernel: %s\n", rounds,
               kernel ? "measured now" : "DESIGN.md figures");
@@ -345,11 +348,11 @@ int main(int argc, char** argv) {
   if (kernel) std::printf(", kernel %zu", kernel->tried_regions);
   std::printf("\n");
 
-  const double tried = ours.tried.median();
-  if (tried > kTriedBudgetMs || tried > kApplyIntervalMs) {
-    std::printf(
-        "update_schemes_tried_regions median %.1f ms: over budget (<= %.0f ms, <= %.0f ms)\n",
-        tried, kTriedBudgetMs, kApplyIntervalMs);
+  const double wait = ours.tried.median() - ours.stats.median();
+  std::printf("update_schemes_tried_regions: wait for the apply round %.3f ms (apply interval %.0f ms)\n",
+              wait, kApplyIntervalMs);
+  if (wait > kApplyIntervalMs) {
+    std::printf("  <- longer than one apply interval\n");
     ok = false;
   }
   if (ours.tried_regions == 0) {
