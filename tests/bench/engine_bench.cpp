@@ -74,8 +74,8 @@ double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(
 
 BENCHMARK(BM_SampleInterval)
     ->ArgNames({"regions", "GiB"})
-    ->Repetitions(5)
-    ->MinTime(0.2)
+    ->Repetitions(10)
+    ->MinTime(0.1)
     ->ComputeStatistics("min", fastest)
     ->ReportAggregatesOnly(true)
     ->Args({100, 1})

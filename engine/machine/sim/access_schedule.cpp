@@ -9,20 +9,15 @@
 namespace damon::sim {
 namespace {
 
-constexpr double kPage = 4096.0;
+// P(N <= k) for N ~ Poisson(1): e^-1 * sum_{i<=k} 1/i!
+constexpr std::array<double, 9> kPoisson1Cdf = {
+    0.36787944117144233, 0.73575888234288467, 0.91969860292860584, 0.98101184312384626, 0.99634015317265634,
+    0.99940581518241834, 0.99991675885071200, 0.99998975080332540, 0.99999887479740207};
 
-// Number of events in one cell of a unit-rate Poisson process, drawn from h
-// by inverting the Poisson(1) distribution function.
-int poisson1(uint64_t h) {
-  // P(N <= k) for N ~ Poisson(1): e^-1 * sum_{i<=k} 1/i!
-  static constexpr std::array<double, 9> kCdf = {
-      0.36787944117144233, 0.73575888234288467, 0.91969860292860584, 0.98101184312384626, 0.99634015317265634,
-      0.99940581518241834, 0.99991675885071200, 0.99998975080332540, 0.99999887479740207};
-  const double u = unit_interval(h);
-  int k = 0;
-  while (k < static_cast<int>(kCdf.size()) && u >= kCdf[k]) ++k;
-  return k;
-}
+// The number of events in one cell of a unit-rate Poisson process is drawn
+// by inverting the Poisson(1) distribution function with a uniform u: the
+// cell has at least i events when u reaches P(N <= i - 1) (at most 9).
+bool has_events(double u, size_t i) { return i <= kPoisson1Cdf.size() && u >= kPoisson1Cdf[i - 1]; }
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
 
@@ -94,17 +89,24 @@ AccessSchedule::Cumulative AccessSchedule::cumulative(size_t r, const Position& 
 bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
   // More than 40 expected events: the chance of none is below e^-40.
   if (b - a > 40) return true;
-  for (int64_t c = static_cast<int64_t>(std::floor(a)); static_cast<double>(c) < b; ++c) {
+  // a >= 0 (intensities are), so truncating is flooring, without libm.
+  for (int64_t c = static_cast<int64_t>(a); static_cast<double>(c) < b; ++c) {
     const uint64_t h = hash2(key, static_cast<uint64_t>(c));
-    const int events = poisson1(h);
-    if (!events) continue;
+    const double u = unit_interval(h);
     const double lo = std::max(a, static_cast<double>(c)) - static_cast<double>(c);
     const double hi = std::min(b, static_cast<double>(c + 1)) - static_cast<double>(c);
-    if (lo <= 0 && hi >= 1) return true;
-    for (int i = 0; i < events; ++i) {
-      const double u = unit_interval(hash2(h, static_cast<uint64_t>(i) + 1));
-      if (u >= lo && u < hi) return true;
-    }
+    // Event i (1, 2, ...) of the cell is at v_i in [0, 1). Whether the cell
+    // has it and whether it is in [lo, hi) are as random as it gets, so the
+    // first two (a cell has more only 8% of the time) are tested without
+    // branches: on a page sampled every few milliseconds, mispredictions
+    // cost more than the hashing.
+    const auto in_window = [&](size_t i) {
+      const double v = unit_interval(hash2(h, i));
+      return has_events(u, i) & (v >= lo) & (v < hi);
+    };
+    bool hit = in_window(1) | in_window(2);
+    for (size_t i = 3; !hit && has_events(u, i); ++i) hit = in_window(i);
+    if (hit) return true;
   }
   return false;
 }
@@ -140,29 +142,35 @@ bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t l
 
 bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, const Progress& c0,
                              const Progress& c1) const {
-  const uint64_t t0 = c0.t, t1 = c1.t;
-  if (t1 <= t0) return false;
-  const double scale = static_cast<double>(len) / kPage;
-  if (c1.lambda > c0.lambda && random_touched(key, c0.lambda * scale, c1.lambda * scale)) return true;
-  if (!sweeps_[r] || c1.touches <= c0.touches) return false;
+  return touched(window(r, c0, c1), key, offset, len);
+}
+
+AccessSchedule::Window AccessSchedule::window(size_t r, const Progress& c0, const Progress& c1) const {
+  Window w;
+  w.t0 = c0.t;
+  w.t1 = c1.t;
+  w.lambda0 = c0.lambda;
+  w.lambda1 = c1.lambda;
+  if (c1.t <= c0.t || !sweeps_[r] || c1.touches <= c0.touches) return w;
   // The sweep's stride may change between phases: look at each phase the
   // window crosses. A window crossing very many phases (many cycles) with
   // sweeping in them has certainly passed over the page in practice.
-  uint64_t t = t0;
-  for (int segments = 0; t < t1; ++segments) {
-    if (segments == 64) return true;
+  uint64_t t = c0.t;
+  for (int segments = 0; t < c1.t; ++segments) {
+    if (segments == 64) {
+      w.swept = true;
+      break;
+    }
     const Position p = locate(t);
     const PhaseSpec& ph = phases_[p.phase];
     const bool last_forever = p.phase + 1 == phases_.size() && (endless_ || !loop_);
-    const uint64_t end = last_forever ? t1 : std::min(t1, t + (ph.duration_us - p.offset));
-    const Rates& x = rates(p.phase, r);
-    if (x.touches > 0 &&
-        sweep_touched(x, cumulative(r, t).touches, cumulative(r, end).touches, offset, len))
-      return true;
+    const uint64_t end = last_forever ? c1.t : std::min(c1.t, t + (ph.duration_us - p.offset));
+    const size_t i = p.phase * pages_.size() + r;
+    if (rates_[i].touches > 0) w.sweeps.push_back({i, cumulative(r, t).touches, cumulative(r, end).touches});
     if (last_forever) break;
     t = end;
   }
-  return false;
+  return w;
 }
 
 double AccessSchedule::touch_probability(const Progress& from, const Progress& to) {

@@ -53,6 +53,38 @@ class AccessSchedule {
   Progress progress(size_t r, uint64_t t) const;
   bool touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, const Progress& from, const Progress& to) const;
 
+  // A window between two progress marks of one region, prepared once for
+  // the many pages sampling asks about over it: touched(window, ...) gives
+  // touched(r, ..., from, to) without looking up the phases again.
+  class Window {
+   public:
+    // Its ends in time (clock microseconds); an empty window never touches.
+    uint64_t from() const { return t0; }
+    uint64_t to() const { return t1; }
+
+   private:
+    friend class AccessSchedule;
+    // A stretch of one phase during which the region is swept.
+    struct Sweep {
+      size_t rates;   // index in rates_ (phase and region)
+      double n0, n1;  // cumulative touches at its ends
+    };
+    uint64_t t0 = 0, t1 = 0;
+    double lambda0 = 0, lambda1 = 0;
+    std::vector<Sweep> sweeps;
+    bool swept = false;  // crosses so many phases that the sweep passed everything
+  };
+  Window window(size_t r, const Progress& from, const Progress& to) const;
+  bool touched(const Window& w, uint64_t key, uint64_t offset, uint64_t len) const {
+    if (w.t1 <= w.t0) return false;
+    const double scale = static_cast<double>(len) / kPage;
+    if (w.lambda1 > w.lambda0 && random_touched(key, w.lambda0 * scale, w.lambda1 * scale)) return true;
+    for (const Window::Sweep& s : w.sweeps) {
+      if (sweep_touched(rates_[s.rates], s.n0, s.n1, offset, len)) return true;
+    }
+    return w.swept;
+  }
+
   // Probability that a given page of a region was touched at least once
   // between two of its progress marks: what fraction of its paged-out
   // pages have faulted back in.
@@ -66,6 +98,8 @@ class AccessSchedule {
   const PhaseSpec& phase(size_t i) const { return phases_[i]; }
 
  private:
+  static constexpr double kPage = 4096.0;
+
   // Per phase and region, rates per microsecond.
   struct Rates {
     double lambda = 0;   // random: Poisson mean per page
@@ -86,7 +120,6 @@ class AccessSchedule {
   Position locate(uint64_t t) const;
   Cumulative cumulative(size_t r, const Position& p) const;
   Cumulative cumulative(size_t r, uint64_t t) const { return cumulative(r, locate(t)); }
-  const Rates& rates(size_t phase, size_t r) const { return rates_[phase * pages_.size() + r]; }
   bool random_touched(uint64_t key, double a, double b) const;
   bool sweep_touched(const Rates& rates, double n0, double n1, uint64_t offset, uint64_t len) const;
 

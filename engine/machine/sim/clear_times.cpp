@@ -3,7 +3,7 @@
 
 namespace damon::sim {
 
-uint64_t ClearTimes::since(uint64_t page, uint64_t never) const {
+uint64_t ClearTimes::stored_since(uint64_t page, uint64_t never) const {
   const auto it = blocks_.find(page / kBlockPages);
   if (it == blocks_.end()) return never;
   const uint64_t t = (*it->second)[page % kBlockPages];

@@ -18,8 +18,11 @@ namespace damon::sim {
 
 class ClearTimes {
  public:
-  // When `page` was last cleared, or `never` if it never was.
-  uint64_t since(uint64_t page, uint64_t never) const;
+  // When `page` was last cleared, or `never` if it never was. Asked for
+  // every sampled page, mostly of processes no DAMOS walk ever cleared.
+  uint64_t since(uint64_t page, uint64_t never) const {
+    return blocks_.empty() ? never : stored_since(page, never);
+  }
   void clear(uint64_t page, uint64_t now);
   void forget() { blocks_.clear(); }
 
@@ -28,6 +31,7 @@ class ClearTimes {
   // own costs 512 bytes rather than a huge page's worth.
   static constexpr uint64_t kBlockPages = 64;
   using Block = std::array<uint64_t, kBlockPages>;  // time + 1, 0: never cleared
+  uint64_t stored_since(uint64_t page, uint64_t never) const;
   std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
 };
 

@@ -43,7 +43,7 @@ void validate_machine(const MachineSpec& m) {
   if (m.nodes.empty()) throw ScenarioError("the machine has no node");
   if (m.phys_base % 4096) throw ScenarioError("phys_base must be a multiple of 4096");
   std::set<int> ids;
-  bool cpus = false;
+  bool cpus = false, lowmem = false;
   uint64_t end = m.phys_base;
   for (const NodeSpec& n : m.nodes) {
     const std::string what = "node " + std::to_string(n.id);
@@ -51,12 +51,15 @@ void validate_machine(const MachineSpec& m) {
     if (n.capacity == 0 || n.capacity % 4096) throw ScenarioError(what + ": capacity must be a positive multiple of 4096");
     if (n.reserved % 4096 || n.reserved >= n.capacity)
       throw ScenarioError(what + ": reserved must be a multiple of 4096 below the capacity");
+    if (n.movable && n.reserved) throw ScenarioError(what + ": the kernel keeps no memory in ZONE_MOVABLE");
     if (end + n.capacity < end || end + n.capacity > (1ULL << 52))
       throw ScenarioError(what + ": physical memory would end beyond 4 PiB");
     end += n.capacity;
     cpus = cpus || n.has_cpu;
+    lowmem = lowmem || !n.movable;
   }
   if (!cpus) throw ScenarioError("no node has CPUs: processes need somewhere to run");
+  if (!lowmem) throw ScenarioError("every node is movable: the kernel needs memory outside ZONE_MOVABLE");
 }
 
 void validate_process(const ProcessSpec& p, const std::set<int>& node_ids) {

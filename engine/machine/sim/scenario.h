@@ -33,6 +33,9 @@ struct NodeSpec {
   uint64_t latency_ns = 100;  // cost of one access to this node
   bool has_cpu = true;      // false: a memory-only (CXL-like) node
   uint64_t reserved = 0;    // bytes used by the "kernel": never free, never monitored
+  // Onlined to ZONE_MOVABLE, as daxctl onlines CXL / dax kmem memory by
+  // default: the node gets only a token min watermark (simulation.cpp).
+  bool movable = false;
 };
 
 struct MachineSpec {

@@ -140,7 +140,7 @@ class YamlScenarioParser {
     std::set<int> ids;
     for (const YAML::Node& e : nodes) {
       if (!e.IsMap()) fail(e, "node: expected a mapping");
-      check_keys(e, {"id", "capacity", "latency", "cpus", "reserved"});
+      check_keys(e, {"id", "capacity", "latency", "cpus", "reserved", "movable"});
       NodeSpec node;
       node.id = integer<int>(require(e, e["id"], "id"), "id");
       if (node.id < 0) fail(e["id"], "id: must not be negative");
@@ -150,6 +150,7 @@ class YamlScenarioParser {
         fail(e["capacity"], "capacity: must be a positive multiple of 4096 bytes");
       if (e["latency"]) node.latency_ns = latency(e["latency"], "latency");
       if (e["cpus"]) node.has_cpu = boolean(e["cpus"], "cpus");
+      if (e["movable"]) node.movable = boolean(e["movable"], "movable");
       if (e["reserved"]) {
         node.reserved = size(e["reserved"], "reserved");
         if (node.reserved % 4096 || node.reserved >= node.capacity)

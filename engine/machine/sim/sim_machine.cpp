@@ -79,17 +79,12 @@ std::vector<AddrRange> SimMachine::phys_ranges() const {
 
 void SimMachine::mkold(Space space, std::span<const uint64_t> addrs) {
   const auto lock = sync();
-  for (uint64_t a : addrs) {
-    if (const auto page = sim_->lookup(space, a)) sim_->mkold(*page);
-  }
+  sim_->mkold(space, addrs);
 }
 
 void SimMachine::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
   const auto lock = sync();
-  out.assign(addrs.size(), false);
-  for (size_t i = 0; i < addrs.size(); ++i) {
-    if (const auto page = sim_->lookup(space, addrs[i])) out[i] = sim_->young(*page, false);
-  }
+  sim_->young(space, addrs, out);
 }
 
 std::vector<NodeMemory> SimMachine::nodes() const {

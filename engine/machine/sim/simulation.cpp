@@ -39,7 +39,7 @@ constexpr uint64_t kMappingGap = 2 * kMiB;
 uint64_t SimRegion::resident_pages() const { return std::accumulate(resident.begin(), resident.end(), uint64_t{0}); }
 
 Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs)
-    : machine_(scenario.machine), seed_(seed), now_(start_us), sampled_(kSampleSets * kSampleWays) {
+    : machine_(scenario.machine), seed_(seed), now_(start_us), sampled_(kSampleSets) {
   validate(scenario);
   faults_until_ = start_us;
   uint64_t pfn = machine_.phys_base / kPage;
@@ -201,14 +201,23 @@ std::vector<FrameRun> Simulation::allocate(size_t node, uint64_t pages, uint64_t
 }
 
 // The kernel sizes min_free_kbytes as sqrt(16 x memory in KiB), within
-// [128 KiB, 256 MiB], and shares it among the nodes by size.
+// [128 KiB, 256 MiB], counting only memory outside ZONE_MOVABLE
+// (calculate_min_free_kbytes() via nr_free_buffer_pages()), and shares it
+// among those nodes by size; a node onlined movable keeps only its size /
+// 1024 pages, within [32, 128] (__setup_per_zone_wmarks()).
 void Simulation::set_min_watermarks() {
-  uint64_t total = 0;
-  for (const SimNode& n : nodes_) total += n.pages;
+  uint64_t lowmem = 0;
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    if (!machine_.nodes[i].movable) lowmem += nodes_[i].pages;
   const uint64_t kib = std::clamp<uint64_t>(
-      static_cast<uint64_t>(std::sqrt(static_cast<double>(total * (kPage / 1024) * 16))), 128, 256 * 1024);
-  for (const SimNode& n : nodes_) {
-    const double share = total ? static_cast<double>(n.pages) / static_cast<double>(total) : 0;
+      static_cast<uint64_t>(std::sqrt(static_cast<double>(lowmem * (kPage / 1024) * 16))), 128, 256 * 1024);
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const SimNode& n = nodes_[i];
+    if (machine_.nodes[i].movable) {
+      min_free_.push_back(std::clamp<uint64_t>(n.pages / 1024, 32, 128));
+      continue;
+    }
+    const double share = static_cast<double>(n.pages) / static_cast<double>(lowmem);
     min_free_.push_back(static_cast<uint64_t>(static_cast<double>(kib * 1024 / kPage) * share));
   }
 }

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "engine/machine/sim/clear_times.h"
 #include "engine/machine/sim/fault_set.h"
 #include "engine/machine/sim/frame_allocator.h"
+#include "engine/machine/sim/hash.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "engine/machine/sim/stub_process.h"
@@ -48,9 +50,15 @@ struct SimRegion {
   // Resident pages per node index, and of those how many are active / huge.
   std::vector<uint64_t> resident;
   uint64_t active_pages = 0, huge_pages = 0;
-  // The last two window ends sampling asked about (the mkold time and now).
+  // The last two window ends sampling asked about (the mkold time and now),
+  // and which of them was used least recently.
   std::array<AccessSchedule::Progress, 2> marks{};
   size_t next_mark = 0;
+  // The last window sampling checked pages over: a batch checks all its
+  // pages from the same mkold time to the same now. `window_marked` while
+  // both its ends are still marks (progress() would give them unchanged).
+  AccessSchedule::Window window;
+  bool window_marked = false;
 
   uint64_t end() const { return first + pages; }
   uint64_t resident_pages() const;
@@ -141,6 +149,11 @@ class Simulation {
   std::optional<Lookup> lookup(Space space, uint64_t addr);
   void mkold(const Lookup& page);
   bool young(const Lookup& page, bool clear);
+  // The same for many addresses of one space, as DAMON samples them
+  // (simulation_sampling.cpp): `out[i]` is young(addrs[i]), false where no
+  // page is mapped.
+  void mkold(Space space, std::span<const uint64_t> addrs);
+  void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out);
   bool touched(const PageRef& ref, uint64_t t0, uint64_t t1) const;
   std::vector<FolioInfo> folios(Space space, AddrRange range);
   RegionTruth region_truth(const SimProcess& p, const SimRegion& r) const;
@@ -180,10 +193,35 @@ class Simulation {
   void set_min_watermarks();
   std::vector<FrameRun> allocate(size_t node, uint64_t pages, uint64_t align);
 
+  // What sampling needs of a page: the folio holding it, and whether that
+  // is in memory.
+  struct SampledFolio {
+    SimProcess* proc = nullptr;
+    uint32_t region = 0;
+    uint64_t first = 0, pages = 1;  // virtual pages
+    bool resident = false;
+  };
+  struct SampleSet;
+  static SampledFolio sampled_folio(const Lookup& page);
+  // `set` is where the folio's entry in the sampling table lives.
+  void mkold(const SampledFolio& folio, SampleSet& set);
+  bool young(const SampledFolio& folio, SampleSet& set, bool clear);
+  // Calls f(i, folio, set) for each addrs[i] that holds a page
+  // (simulation_sampling.cpp).
+  template <class F>
+  void for_each_folio(Space space, std::span<const uint64_t> addrs, F f);
+
   // Queries (simulation_queries.cpp).
   PageState state(const PageRef& ref, std::map<uint64_t, Extent>::iterator extent);
-  uint64_t access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const;
+  uint64_t access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const {
+    // p.key is already a hash; the draws mix this again with each cell.
+    return p.key ^ (((uint64_t{region} << 40) | (vpage - p.regions[region].first)) * 0x9e3779b97f4a7c15ULL) ^
+           (pages * 0xc2b2ae3d27d4eb4fULL);
+  }
   const AccessSchedule::Progress& progress(SimProcess& p, uint32_t region, uint64_t t);
+  // The window [since, now_) of a region (simulation_sampling.cpp).
+  const AccessSchedule::Window& window(SimProcess& p, uint32_t region, uint64_t since);
+  const AccessSchedule::Window& new_window(SimProcess& p, uint32_t region, uint64_t since);
   void add_folio(std::vector<FolioInfo>& out, const SimProcess& p, const PageState& s, uint64_t addr,
                  const SimRegion& r) const;
 
@@ -214,9 +252,20 @@ class Simulation {
   };
   static constexpr size_t kSampleWays = 4;
   static constexpr size_t kSampleSets = 4096;
-  SampleSlot* sample_find(uint64_t key);
-  void sample_set(uint64_t key, uint64_t since);
-  std::vector<SampleSlot> sampled_;  // kSampleSets sets of kSampleWays
+  // A set fills one cache line, so a check costs at most one miss, and a
+  // batch can prefetch the sets of the pages it is about to check.
+  struct alignas(64) SampleSet {
+    std::array<SampleSlot, kSampleWays> ways;
+  };
+  // Identifies a folio in the sampling table: process and page, never 0
+  // (the empty slot's key). Virtual page numbers fit in 36 bits.
+  static uint64_t folio_id(const SimProcess& p, uint64_t folio_first) {
+    return (uint64_t{p.index} + 1) << 36 | folio_first;
+  }
+  SampleSet& sample_set_of(uint64_t key) { return sampled_[mix64(key) % kSampleSets]; }
+  static SampleSlot* sample_find(SampleSet& set, uint64_t key);
+  static void sample_set(SampleSet& set, uint64_t key, uint64_t since);
+  std::vector<SampleSet> sampled_;  // kSampleSets
 };
 
 }  // namespace damon::sim

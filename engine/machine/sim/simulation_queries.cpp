@@ -9,10 +9,6 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 
-// Identifies a folio in the sampling table: process and page, never 0 (the
-// empty slot's key). Virtual page numbers fit in 36 bits.
-uint64_t folio_id(const SimProcess& p, uint64_t folio_first) { return (uint64_t{p.index} + 1) << 36 | folio_first; }
-
 }  // namespace
 
 Simulation::PageState Simulation::state(const PageRef& ref) {
@@ -44,68 +40,21 @@ Simulation::PageState Simulation::state(const PageRef& ref, std::map<uint64_t, E
   return s;
 }
 
-uint64_t Simulation::access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const {
-  // p.key is already a hash; the draws mix this again with each cell.
-  return p.key ^ (((uint64_t{region} << 40) | (vpage - p.regions[region].first)) * 0x9e3779b97f4a7c15ULL) ^
-         (pages * 0xc2b2ae3d27d4eb4fULL);
-}
-
-Simulation::SampleSlot* Simulation::sample_find(uint64_t key) {
-  SampleSlot* set = &sampled_[(mix64(key) % kSampleSets) * kSampleWays];
-  for (size_t i = 0; i < kSampleWays; ++i) {
-    if (set[i].key == key) return &set[i];
-  }
-  return nullptr;
-}
-
-void Simulation::sample_set(uint64_t key, uint64_t since) {
-  if (SampleSlot* slot = sample_find(key)) {
-    slot->since = since;
-    return;
-  }
-  SampleSlot* set = &sampled_[(mix64(key) % kSampleSets) * kSampleWays];
-  SampleSlot* victim = &set[0];
-  for (size_t i = 0; i < kSampleWays && victim->key; ++i) {
-    if (!set[i].key || set[i].since < victim->since) victim = &set[i];
-  }
-  *victim = {key, since};
-}
-
 const AccessSchedule::Progress& Simulation::progress(SimProcess& p, uint32_t region, uint64_t t) {
   SimRegion& r = p.regions[region];
-  for (const AccessSchedule::Progress& m : r.marks) {
-    if (m.t == t && t) return m;
+  // The least recently used mark makes room: a window asks for its start
+  // and then its end, and the end must not take the start's place.
+  for (size_t i = 0; i < r.marks.size(); ++i) {
+    if (r.marks[i].t == t && t) {
+      r.next_mark = (i + 1) % r.marks.size();
+      return r.marks[i];
+    }
   }
   AccessSchedule::Progress& m = r.marks[r.next_mark];
   r.next_mark = (r.next_mark + 1) % r.marks.size();
   m = p.schedule.progress(region, t);
+  r.window_marked = false;
   return m;
-}
-
-void Simulation::mkold(const Lookup& page) {
-  sample_set(folio_id(*page.ref.proc, page.state.folio_first), now_);
-}
-
-bool Simulation::young(const Lookup& page, bool clear) {
-  const PageRef& ref = page.ref;
-  const PageState& s = page.state;
-  SimProcess& p = *ref.proc;
-  const uint64_t id = folio_id(p, s.folio_first);
-  const SampleSlot* sampled = sample_find(id);
-  uint64_t since = p.cleared.since(s.folio_first, p.start_us);
-  if (sampled) since = std::max(since, sampled->since);
-  bool accessed = false;
-  if (s.resident) {
-    // A huge folio is young when any of its pages was touched: it draws
-    // its accesses as one unit 512 times as busy as a page.
-    const SimRegion& r = p.regions[ref.region];
-    const AccessSchedule::Progress& from = progress(p, ref.region, since);
-    const AccessSchedule::Progress& to = progress(p, ref.region, now_);
-    accessed = p.schedule.touched(ref.region, access_key(p, ref.region, s.folio_first, s.folio_pages),
-                                  (s.folio_first - r.first) * kPage, s.folio_pages * kPage, from, to);
-  }
-  if (clear) p.cleared.clear(s.folio_first, now_);
-  return accessed;
 }
 
 bool Simulation::touched(const PageRef& ref, uint64_t t0, uint64_t t1) const {

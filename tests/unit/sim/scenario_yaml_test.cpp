@@ -17,7 +17,7 @@ machine:
   fault_latency: 50us
   nodes:
     - {id: 0, capacity: 2GiB, latency: 90ns, cpus: true, reserved: 128MiB}
-    - {id: 2, capacity: 4GiB, latency: 300, cpus: false}
+    - {id: 2, capacity: 4GiB, latency: 300, cpus: false, movable: true}
 processes:
   - name: app
     cgroup: /jobs/app
@@ -55,6 +55,8 @@ TEST(ScenarioYaml, ParsesEveryKey) {
   EXPECT_EQ(s.machine.fault_latency_ns, 50000u);
   ASSERT_EQ(s.machine.nodes.size(), 2u);
   EXPECT_EQ(s.machine.nodes[0].reserved, 128 * kMiB);
+  EXPECT_FALSE(s.machine.nodes[0].movable);
+  EXPECT_TRUE(s.machine.nodes[1].movable);
   EXPECT_EQ(s.machine.nodes[1].id, 2);
   EXPECT_EQ(s.machine.nodes[1].latency_ns, 300u);
   EXPECT_FALSE(s.machine.nodes[1].has_cpu);
@@ -93,7 +95,7 @@ TEST(ScenarioYaml, DefaultsWithoutMachineOrPhases) {
 
 TEST(ScenarioYaml, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("machine:\n  nodes:\n    - {id: 0, capacity: 1GiB, colour: red}\n"),
-            "t.yaml:3: unknown key 'colour' (expected one of: id, capacity, latency, cpus, reserved)");
+            "t.yaml:3: unknown key 'colour' (expected one of: id, capacity, latency, cpus, reserved, movable)");
   EXPECT_EQ(error_of("processes:\n  - name: p\n    regions:\n      - {name: r, size: lots}\n"),
             "t.yaml:4: size: expected a size like 512MiB or 4GiB, got 'lots'");
   EXPECT_EQ(error_of("processes:\n  - name: p\n    regions: [{name: r, size: 1M}]\n    phases:\n"

@@ -145,6 +145,28 @@ TEST(SimLayout, ReservedMemoryIsNeitherFreeNorAFolio) {
   EXPECT_FALSE(m.page(Space::phys(), base));
 }
 
+TEST(SimLayout, MovableNodeKeepsOnlyATokenWatermark) {
+  // 256 MiB of DRAM and 256 MiB of CXL onlined movable: min_free_kbytes =
+  // sqrt(16 x 256 MiB in KiB) = 2 MiB comes from DRAM alone and stays
+  // there; CXL keeps its size / 1024 pages (64) and fills up to them.
+  ManualClock clock;
+  Scenario s;
+  s.machine = test::two_nodes(256 * kMiB, 256 * kMiB);
+  s.machine.nodes[1].movable = true;
+  s.processes.push_back(test::steady_process("p", {{test::region("heap", 400 * kMiB), test::random_access(1)}}));
+  SimMachine m(s, clock);
+  EXPECT_EQ(m.nodes()[0].free_bytes, 2 * kMiB);
+  const AddrRange heap = m.region_truth(*m.pid_of("p"))[3].vaddr;
+  for (uint64_t a = heap.start; a < heap.end; a += test::kPage) m.migrate(Space::process(*m.pid_of("p")), a, 1);
+  EXPECT_EQ(m.nodes()[1].free_bytes, 64 * test::kPage);
+
+  s.machine.nodes[1].reserved = 4 * kMiB;  // the kernel keeps none there
+  EXPECT_THROW(SimMachine(s, clock), ScenarioError);
+  s.machine.nodes[1].reserved = 0;
+  s.machine.nodes[0].movable = true;  // no memory left for the kernel
+  EXPECT_THROW(SimMachine(s, clock), ScenarioError);
+}
+
 TEST(SimLayout, NothingGrowsWithMemorySize) {
   // A 1 TiB machine with a 768 GiB process is as cheap to build and query
   // as a small one: memory is tracked by extents.

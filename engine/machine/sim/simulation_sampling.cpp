@@ -1,0 +1,172 @@
+// DAMON's sampling of many addresses at once: the simulator's hot path.
+//
+// A kdamond checks one address per region every sampling interval, so a
+// batch holds about a thousand addresses of one space. The process is
+// looked up once per batch, and since DAMON passes its regions' addresses
+// in address order, consecutive addresses mostly fall in the extent of the
+// one before: the extent map is searched only when they leave it.
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "engine/machine/sim/simulation.h"
+
+namespace damon::sim {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+}  // namespace
+
+// Both table operations choose among the ways of a set without branches:
+// which way holds a key, and which entry is oldest, are as random as the
+// sampled addresses, and mispredicting them cost more than the comparing.
+Simulation::SampleSlot* Simulation::sample_find(SampleSet& set, uint64_t key) {
+  // Scanning down, the first match is the one kept (a key is in at most
+  // one way anyway: sample_set updates it in place).
+  SampleSlot* found = nullptr;
+  for (size_t i = kSampleWays; i-- > 0;) found = set.ways[i].key == key ? &set.ways[i] : found;
+  return found;
+}
+
+void Simulation::sample_set(SampleSet& set, uint64_t key, uint64_t since) {
+  if (SampleSlot* slot = sample_find(set, key)) {
+    slot->since = since;
+    return;
+  }
+  // The victim: the first empty way, else the first of the oldest.
+  size_t victim = 0;
+  bool empty = !set.ways[0].key;
+  for (size_t i = 1; i < kSampleWays; ++i) {
+    const SampleSlot& w = set.ways[i];
+    const bool take = !empty && (!w.key || w.since < set.ways[victim].since);
+    victim = take ? i : victim;
+    empty = empty || !w.key;
+  }
+  set.ways[victim] = {key, since};
+}
+
+const AccessSchedule::Window& Simulation::window(SimProcess& p, uint32_t region, uint64_t since) {
+  // The common case, every page of a batch after the first: both ends are
+  // marks already, so progress() would change nothing and give them back.
+  const SimRegion& r = p.regions[region];
+  if (r.window_marked && r.window.from() == since && r.window.to() == now_) return r.window;
+  return new_window(p, region, since);
+}
+
+const AccessSchedule::Window& Simulation::new_window(SimProcess& p, uint32_t region, uint64_t since) {
+  // Two marks, used least recently first: `to` never takes `from`'s place.
+  const AccessSchedule::Progress& from = progress(p, region, since);
+  const AccessSchedule::Progress& to = progress(p, region, now_);
+  SimRegion& r = p.regions[region];
+  if (r.window.from() != from.t || r.window.to() != to.t) r.window = p.schedule.window(region, from, to);
+  const auto marked = [&r](uint64_t t) {
+    return t && std::any_of(r.marks.begin(), r.marks.end(),
+                            [t](const AccessSchedule::Progress& m) { return m.t == t; });
+  };
+  r.window_marked = marked(since) && marked(now_);
+  return r.window;
+}
+
+void Simulation::mkold(const SampledFolio& folio, SampleSet& set) {
+  sample_set(set, folio_id(*folio.proc, folio.first), now_);
+}
+
+bool Simulation::young(const SampledFolio& folio, SampleSet& set, bool clear) {
+  SimProcess& p = *folio.proc;
+  const SampleSlot* sampled = sample_find(set, folio_id(p, folio.first));
+  uint64_t since = p.cleared.since(folio.first, p.start_us);
+  if (sampled) since = std::max(since, sampled->since);
+  bool accessed = false;
+  if (folio.resident) {
+    // A huge folio is young when any of its pages was touched: it draws
+    // its accesses as one unit 512 times as busy as a page.
+    const SimRegion& r = p.regions[folio.region];
+    accessed = p.schedule.touched(window(p, folio.region, since), access_key(p, folio.region, folio.first, folio.pages),
+                                  (folio.first - r.first) * kPage, folio.pages * kPage);
+  }
+  if (clear) p.cleared.clear(folio.first, now_);
+  return accessed;
+}
+
+Simulation::SampledFolio Simulation::sampled_folio(const Lookup& page) {
+  return {page.ref.proc, page.ref.region, page.state.folio_first, page.state.folio_pages, page.state.resident};
+}
+
+void Simulation::mkold(const Lookup& page) {
+  const SampledFolio folio = sampled_folio(page);
+  mkold(folio, sample_set_of(folio_id(*folio.proc, folio.first)));
+}
+
+bool Simulation::young(const Lookup& page, bool clear) {
+  const SampledFolio folio = sampled_folio(page);
+  return young(folio, sample_set_of(folio_id(*folio.proc, folio.first)), clear);
+}
+
+template <class F>
+void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F f) {
+  SimProcess* p = space.physical() ? nullptr : live(space.pid);
+  if (!space.physical() && !p) return;
+  std::map<uint64_t, Extent>::iterator extent;  // the last address's
+  bool in_extent = false;
+  // The folio at addr, as state() would find it without building a
+  // PageState: false when no page is mapped there.
+  const auto find = [&](uint64_t addr, SampledFolio& folio) {
+    if (!p) {
+      const auto page = lookup(space, addr);
+      if (page) folio = sampled_folio(*page);
+      return page.has_value();
+    }
+    const uint64_t vpage = addr / kPage;
+    if (!in_extent || vpage < extent->first || vpage - extent->first >= extent->second.pages) {
+      const auto found = extent_of(*p, vpage);
+      in_extent = found.has_value();
+      if (!in_extent) return false;
+      extent = *found;
+    }
+    const Extent& e = extent->second;
+    folio = {p, e.region, vpage, 1, true};
+    if (e.lazy) {
+      folio.resident = e.fs->rank_of(vpage) < e.fs->faulted();
+    } else if (e.huge) {
+      folio.first = vpage / kHugePages * kHugePages;
+      folio.pages = kHugePages;
+    }
+    return true;
+  };
+  // Folios are found a few at a time and the sampling table sets they will
+  // use prefetched before the first is checked: the table is larger than
+  // the L1 cache, and misses overlapped this way cost little. Neither mkold
+  // nor young changes extents, so what was found stays valid.
+  struct Found {
+    size_t i;
+    SampledFolio folio;
+    SampleSet* set;
+  };
+  constexpr size_t kChunk = 16;
+  std::array<Found, kChunk> chunk;
+  for (size_t i = 0; i < addrs.size();) {
+    size_t n = 0;
+    for (; i < addrs.size() && n < kChunk; ++i) {
+      Found& found = chunk[n];
+      if (!find(addrs[i], found.folio)) continue;
+      found.i = i;
+      found.set = &sample_set_of(folio_id(*found.folio.proc, found.folio.first));
+      __builtin_prefetch(found.set);
+      ++n;
+    }
+    for (size_t k = 0; k < n; ++k) f(chunk[k].i, chunk[k].folio, *chunk[k].set);
+  }
+}
+
+void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
+  for_each_folio(space, addrs, [this](size_t, const SampledFolio& folio, SampleSet& set) { mkold(folio, set); });
+}
+
+void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+  out.assign(addrs.size(), false);
+  for_each_folio(space, addrs,
+                 [&](size_t i, const SampledFolio& folio, SampleSet& set) { out[i] = young(folio, set, false); });
+}
+
+}  // namespace damon::sim

@@ -1,0 +1,215 @@
+// Monitoring cost on the simulated machine: the engine and SimMachine
+// together, as a kdamond running against `damonfs --machine sim` pays it.
+// Budgets are ratios within the same run (DESIGN.md "Budgets"):
+//   * CPU share of one vaddr kdamond at default intervals (sample 5 ms,
+//     aggr 100 ms) with 1000 regions over a 1 TiB simulated process (<= 1 %);
+//   * the same regions over 1 GiB and over 1 TiB: neither the engine nor
+//     the simulator may grow with memory size (1 TiB / 1 GiB <= 1.2).
+// BM_SimSampling times the machine's side alone (mkold and young of 1000
+// sorted addresses), to show how the total splits. Exits 1 when a budget
+// is missed.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/core/context.h"
+#include "engine/core/random.h"
+#include "engine/machine/sim/sim_machine.h"
+
+namespace damon {
+namespace {
+
+using sim::SimMachine;
+
+constexpr uint64_t kGiB = uint64_t{1} << 30;
+constexpr uint64_t kTiB = uint64_t{1} << 40;
+constexpr uint64_t kNrRegions = 1000;
+
+// One process whose memory is four equal mappings accessed the ways the
+// simulator models: hot and cold random pages, a warm sequential sweep and
+// a huge-page (THP) mapping, so every path of young() is on the clock.
+sim::Scenario process_of(uint64_t memory) {
+  sim::Scenario s;
+  s.name = "sim_engine_bench";
+  s.seed = 42;
+  // Room for the process, its system mappings and the min watermark.
+  s.machine.nodes = {sim::NodeSpec{.id = 0, .capacity = memory + 4 * kGiB, .latency_ns = 100, .has_cpu = true,
+                                   .reserved = 0}};
+  sim::ProcessSpec p;
+  p.name = "bench";
+  sim::PhaseSpec phase{"steady", 0, {}};
+  const auto add = [&](const char* name, bool thp, sim::Access a) {
+    sim::RegionSpec r;
+    r.name = name;
+    r.size = memory / 4;
+    r.thp = thp;
+    p.regions.push_back(r);
+    phase.access.push_back(a);
+  };
+  add("hot", false, {50, sim::Pattern::random, 4096});
+  add("cold", false, {0.1, sim::Pattern::random, 4096});
+  add("sweep", false, {5, sim::Pattern::sequential, 4096});
+  add("huge", true, {1, sim::Pattern::random, 4096});
+  p.phases.push_back(phase);
+  s.processes.push_back(p);
+  return s;
+}
+
+// The scenario regions' span, in the sim's address order.
+AddrRange mmap_span(const SimMachine& m, int pid) {
+  AddrRange span{~uint64_t{0}, 0};
+  for (const sim::RegionTruth& r : m.region_truth(pid)) {
+    if (r.name.front() == '[') continue;  // [text] [data] [heap] [stack]
+    span.start = std::min(span.start, r.vaddr.start);
+    span.end = std::max(span.end, r.vaddr.end);
+  }
+  return span;
+}
+
+// vaddr at default intervals with `kNrRegions` equal user regions over the
+// mappings and min = max = kNrRegions: merging cannot join them (the size
+// limit is one region), splitting never runs (more than max / 2), and the
+// periodic update only adds one region for the program's own mappings and
+// one for the stack.
+ContextParams fixed_regions(int pid, AddrRange span) {
+  ContextParams p;
+  p.ops = OpsId::vaddr;
+  p.attrs.min_nr_regions = p.attrs.max_nr_regions = kNrRegions;
+  TargetParams t;
+  t.pid = pid;
+  const uint64_t size = (span.end - span.start) / kNrRegions / kPageSize * kPageSize;
+  for (uint64_t i = 0; i < kNrRegions; ++i) {
+    const uint64_t end = i + 1 == kNrRegions ? span.end : span.start + (i + 1) * size;
+    t.regions.push_back({span.start + i * size, end});
+  }
+  p.targets.push_back(t);
+  return p;
+}
+
+// One benchmark iteration = one sampling interval of the engine on the sim
+// (iterate() with the virtual clock moved to its deadline), aggregations
+// and the simulation's own time steps included as they come.
+void BM_SimSampleInterval(benchmark::State& state) {
+  const uint64_t memory = static_cast<uint64_t>(state.range(0)) * kGiB;
+  ManualClock clock;
+  SimMachine machine(process_of(memory), clock);
+  const int pid = *machine.pid_of("bench");
+  Context ctx(fixed_regions(pid, mmap_span(machine, pid)), machine, clock, 1);
+  if (ctx.start() != 0) {
+    state.SkipWithError("start failed");
+    return;
+  }
+  uint64_t samples = 0, region_samples = 0;
+  for (auto _ : state) {
+    clock.advance(ctx.next_sleep_us());
+    ctx.iterate();
+    ++samples;
+    region_samples += ctx.nr_regions();
+  }
+  const double avg = static_cast<double>(region_samples) / static_cast<double>(samples);
+  if (avg < kNrRegions || avg > kNrRegions + 2) state.SkipWithError("region count drifted");
+  state.counters["avg_regions"] = avg;
+}
+
+// The machine's side of one sampling interval: mkold of one random page per
+// region, 5 ms of virtual time, young of the same pages.
+void BM_SimSampling(benchmark::State& state) {
+  const uint64_t memory = static_cast<uint64_t>(state.range(0)) * kGiB;
+  ManualClock clock;
+  SimMachine machine(process_of(memory), clock);
+  const int pid = *machine.pid_of("bench");
+  const AddrRange span = mmap_span(machine, pid);
+  const uint64_t size = (span.end - span.start) / kNrRegions;
+  Rng rng(7);
+  std::vector<uint64_t> addrs(kNrRegions);
+  std::vector<bool> young;
+  uint64_t nr_young = 0, checked = 0;
+  for (auto _ : state) {
+    for (uint64_t i = 0; i < kNrRegions; ++i)
+      addrs[i] = rand_range(rng, span.start + i * size, span.start + (i + 1) * size);
+    machine.mkold(Space::process(pid), addrs);
+    clock.advance(5000);
+    machine.young(Space::process(pid), addrs, young);
+    nr_young += static_cast<uint64_t>(std::count(young.begin(), young.end(), true));
+    checked += young.size();
+  }
+  state.counters["young_share"] = static_cast<double>(nr_young) / static_cast<double>(checked);
+}
+
+// The budgets compare the fastest of several repetitions: other work on the
+// machine only ever adds time, so the minimum is the steadiest estimate.
+double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+
+BENCHMARK(BM_SimSampleInterval)
+    ->ArgName("GiB")
+    ->Repetitions(10)
+    ->MinTime(0.1)
+    ->ComputeStatistics("min", fastest)
+    ->ReportAggregatesOnly(true)
+    ->Arg(1)
+    ->Arg(1024)
+    ->Unit(benchmark::kMicrosecond);
+
+BENCHMARK(BM_SimSampling)
+    ->ArgName("GiB")
+    ->Repetitions(10)
+    ->MinTime(0.1)
+    ->ComputeStatistics("min", fastest)
+    ->ReportAggregatesOnly(true)
+    ->Arg(1)
+    ->Arg(1024)
+    ->Unit(benchmark::kMicrosecond);
+
+// Keeps the fastest repetition of each run while printing them as usual.
+class BudgetReporter : public benchmark::ConsoleReporter {
+ public:
+  // Plain tables: the output ends up in logs.
+  BudgetReporter() : ConsoleReporter(OO_Tabular) {}
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.error_occurred || r.run_type != Run::RT_Aggregate || r.aggregate_name != "min") continue;
+      min_cpu_us[r.run_name.function_name + "/" + r.run_name.args] = r.GetAdjustedCPUTime();
+    }
+  }
+  std::map<std::string, double> min_cpu_us;  // function/args -> microseconds
+};
+
+bool check(const char* what, double value, const char* op, double budget, bool ok) {
+  std::printf("%-58s %10.3f  (budget %s %g) %s\n", what, value, op, budget, ok ? "ok" : "MISSED");
+  return ok;
+}
+
+}  // namespace
+}  // namespace damon
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  damon::BudgetReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  const auto cost = [&](const char* bench, int gib) {
+    auto it = reporter.min_cpu_us.find(std::string(bench) + "/GiB:" + std::to_string(gib));
+    return it == reporter.min_cpu_us.end() ? -1.0 : it->second;
+  };
+  bool ok = true;
+  std::printf("\nBudgets (ratios within this run):\n");
+  if (const double small = cost("BM_SimSampleInterval", 1), large = cost("BM_SimSampleInterval", 1024);
+      small > 0 && large > 0) {
+    ok &= damon::check("engine+sim CPU per sample, 1000 regions: 1 TiB / 1 GiB", large / small, "<=", 1.2,
+                       large / small <= 1.2);
+    const double share = large / 5000.0 * 100;  // % of one CPU at sample_us 5000
+    ok &= damon::check("engine+sim CPU share, default intervals, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
+  }
+  if (const double total = cost("BM_SimSampleInterval", 1024), machine = cost("BM_SimSampling", 1024);
+      total > 0 && machine > 0) {
+    std::printf("%-58s %10.3f  (of %.3f us per sample)\n", "of which the sim's mkold + young (us)", machine, total);
+  }
+  return ok ? 0 : 1;
+}
