@@ -23,9 +23,9 @@ struct OpenFile {
   off_t next = -1;
 };
 
-// How many requests one readable event drains before the loop runs other
-// handlers (completions posted by kdamonds).
-constexpr int kRequestsPerTurn = 64;
+// What one read of /dev/fuse may return: a request header and the largest
+// write the kernel may send (libfuse's own buffer size).
+constexpr size_t kRequestBufferSize = 256 * 4096 + 4096;
 
 }  // namespace
 
@@ -257,7 +257,6 @@ FuseServer::FuseServer(Tree& tree, boost::asio::io_context& loop, FuseConfig con
 FuseServer::~FuseServer() {
   unmount();
   if (session_) fuse_session_destroy(session_);
-  free(buf_.mem);
 }
 
 bool FuseServer::mount(const std::string& mountpoint) {
@@ -287,35 +286,36 @@ void FuseServer::start(std::function<void()> on_end) {
   cache_.start(session_);
   device_.assign(fuse_session_fd(session_));
   device_.non_blocking(true);
-  wait_for_requests();
+  request_.resize(kRequestBufferSize);
+  read_request();
 }
 
-void FuseServer::wait_for_requests() {
-  device_.async_wait(boost::asio::posix::descriptor_base::wait_read,
-                     [this](const boost::system::error_code& ec) {
-                       if (ec) return;  // cancelled: shutting down
-                       drain_requests();
-                       if (fuse_session_exited(session_)) {
-                         if (on_end_) on_end_();
-                         return;
-                       }
-                       wait_for_requests();
-                     });
-}
-
-void FuseServer::drain_requests() {
-  for (int i = 0; i < kRequestsPerTurn; ++i) {
-    int res = fuse_session_receive_buf(session_, &buf_);
-    if (res == -EINTR) continue;
-    if (res == -EAGAIN) break;
-    if (res <= 0) {  // unmounted (0) or a broken device
-      fuse_session_exit(session_);
-      break;
-    }
-    fuse_session_process_buf(session_, &buf_);
-  }
-  // Shape changes that no write is waiting for still have to reach the kernel.
-  if (cache_.pending()) cache_.flush_then(nullptr);
+// One request per read. Asio tries the next read at once and only waits for
+// the device when it has nothing, so a busy client costs a read and a reply
+// per request, with no readiness re-arming in between.
+void FuseServer::read_request() {
+  device_.async_read_some(
+      boost::asio::buffer(request_), [this](const boost::system::error_code& ec, size_t size) {
+        if (ec == boost::asio::error::operation_aborted) return;  // shutting down
+        if (!ec) {
+          fuse_buf buf{};
+          buf.size = size;
+          buf.mem = request_.data();
+          fuse_session_process_buf(session_, &buf);
+        } else if (ec.value() != ENOENT && ec.value() != EINTR) {
+          // ENOENT: the request was interrupted before it was read. Anything
+          // else (ENODEV once unmounted, end of file) ends the session.
+          fuse_session_exit(session_);
+        }
+        // Shape changes that no write is waiting for still have to reach
+        // the kernel.
+        if (cache_.pending()) cache_.flush_then(nullptr);
+        if (fuse_session_exited(session_)) {
+          if (on_end_) on_end_();
+          return;
+        }
+        read_request();
+      });
 }
 
 int FuseServer::listing(uint64_t ino, const std::vector<DirEntry>*& out) {

@@ -63,8 +63,7 @@ class FuseServer {
     std::vector<DirEntry> entries;
   };
 
-  void wait_for_requests();
-  void drain_requests();
+  void read_request();
   // The entries of directory `ino` now, or -errno.
   int listing(uint64_t ino, const std::vector<DirEntry>*& out);
 
@@ -73,7 +72,7 @@ class FuseServer {
   FuseConfig config_;
   fuse_session* session_ = nullptr;
   bool mounted_ = false;
-  fuse_buf buf_{};
+  std::vector<char> request_;  // the request being served
   boost::asio::posix::stream_descriptor device_;
   KernelCache cache_;
   std::function<void()> on_end_;
