@@ -10,13 +10,11 @@
 // what is measured is the engine. Exits 1 when a budget is missed.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <cstdio>
-#include <map>
 #include <string>
-#include <vector>
 
 #include "engine/core/context.h"
+#include "tests/bench/budget_report.h"
 #include "tests/unit/core/fake_machine.h"
 
 namespace damon {
@@ -68,16 +66,9 @@ void BM_SampleInterval(benchmark::State& state) {
   if (ctx.nr_regions() != nr) state.SkipWithError("region count drifted");
   state.counters["regions"] = static_cast<double>(ctx.nr_regions());
 }
-// The budgets compare the fastest of several repetitions: other work on the
-// machine only ever adds time, so the minimum is the steadiest estimate.
-double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
-
 BENCHMARK(BM_SampleInterval)
     ->ArgNames({"regions", "GiB"})
-    ->Repetitions(10)
-    ->MinTime(0.1)
-    ->ComputeStatistics("min", fastest)
-    ->ReportAggregatesOnly(true)
+    ->Apply(bench::min_of_ten)
     ->Args({100, 1})
     ->Args({1000, 1})
     ->Args({10000, 1})
@@ -130,47 +121,20 @@ void BM_VirtualTime(benchmark::State& state) {
 }
 BENCHMARK(BM_VirtualTime)->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
-// Keeps what the budgets need from the runs while printing them as usual.
-class BudgetReporter : public benchmark::ConsoleReporter {
- public:
-  // Plain tables: the output ends up in logs.
-  BudgetReporter() : ConsoleReporter(OO_Tabular) {}
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& r : runs) {
-      if (r.error_occurred) continue;
-      // function/args, without the repetition and timing suffixes
-      const std::string name = r.run_name.function_name + "/" + r.run_name.args;
-      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "min")
-        min_cpu_us[name] = r.GetAdjustedCPUTime();  // in the benchmark's unit
-      if (r.run_type == Run::RT_Iteration)
-        for (const auto& [counter, value] : r.counters) counters[name + ":" + counter] = value.value;
-    }
-  }
-  std::map<std::string, double> min_cpu_us;
-  std::map<std::string, double> counters;
-};
-
-bool check(const char* what, double value, const char* op, double budget, bool ok) {
-  std::printf("%-58s %10.3f  (budget %s %g) %s\n", what, value, op, budget, ok ? "ok" : "MISSED");
-  return ok;
-}
-
 }  // namespace
 }  // namespace damon
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  damon::BudgetReporter reporter;
+  damon::bench::BudgetReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
   const auto cost = [&](int regions, int gib) {
     const std::string name =
         "BM_SampleInterval/regions:" + std::to_string(regions) + "/GiB:" + std::to_string(gib);
-    auto it = reporter.min_cpu_us.find(name);
-    return it == reporter.min_cpu_us.end() ? -1.0 : it->second;
+    return reporter.min_cpu(name);
   };
   bool ok = true;
   std::printf("\nBudgets (ratios within this run):\n");
@@ -178,20 +142,20 @@ int main(int argc, char** argv) {
     const double small = cost(regions, 1), large = cost(regions, 1024);
     if (small <= 0 || large <= 0) continue;
     const std::string what = "CPU per sample, " + std::to_string(regions) + " regions: 1 TiB / 1 GiB";
-    ok &= damon::check(what.c_str(), large / small, "<=", 1.2, large / small <= 1.2);
+    ok &= damon::bench::check(what.c_str(), large / small, "<=", 1.2, large / small <= 1.2);
   }
   if (const double c100 = cost(100, 1024), c10k = cost(10000, 1024); c100 > 0 && c10k > 0) {
     // O(nr_regions): 100x the regions costs at most ~100x (per-sample fixed
     // costs make it cheaper, never dearer).
-    ok &= damon::check("CPU per sample, 10000 / 100 regions (1 TiB)", c10k / c100, "<=", 120, c10k / c100 <= 120);
+    ok &= damon::bench::check("CPU per sample, 10000 / 100 regions (1 TiB)", c10k / c100, "<=", 120, c10k / c100 <= 120);
   }
   if (const double c1k = cost(1000, 1024); c1k > 0) {
     const double share = c1k / 5000.0 * 100;  // % of one CPU at sample_us 5000
-    ok &= damon::check("CPU share at default intervals, 1000 regions, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
+    ok &= damon::bench::check("CPU share at default intervals, 1000 regions, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
   }
   for (const auto& [key, value] : reporter.counters) {
     if (key.starts_with("BM_VirtualTime") && key.ends_with(":sim_x"))
-      ok &= damon::check("virtual time: simulated s per real s", value, ">=", 100, value >= 100);
+      ok &= damon::bench::check("virtual time: simulated s per real s", value, ">=", 100, value >= 100);
   }
   return ok ? 0 : 1;
 }

@@ -12,13 +12,13 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/core/context.h"
 #include "engine/core/random.h"
 #include "engine/machine/sim/sim_machine.h"
+#include "tests/bench/budget_report.h"
 
 namespace damon {
 namespace {
@@ -140,49 +140,19 @@ void BM_SimSampling(benchmark::State& state) {
   state.counters["young_share"] = static_cast<double>(nr_young) / static_cast<double>(checked);
 }
 
-// The budgets compare the fastest of several repetitions: other work on the
-// machine only ever adds time, so the minimum is the steadiest estimate.
-double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
-
 BENCHMARK(BM_SimSampleInterval)
     ->ArgName("GiB")
-    ->Repetitions(10)
-    ->MinTime(0.1)
-    ->ComputeStatistics("min", fastest)
-    ->ReportAggregatesOnly(true)
+    ->Apply(bench::min_of_ten)
     ->Arg(1)
     ->Arg(1024)
     ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_SimSampling)
     ->ArgName("GiB")
-    ->Repetitions(10)
-    ->MinTime(0.1)
-    ->ComputeStatistics("min", fastest)
-    ->ReportAggregatesOnly(true)
+    ->Apply(bench::min_of_ten)
     ->Arg(1)
     ->Arg(1024)
     ->Unit(benchmark::kMicrosecond);
-
-// Keeps the fastest repetition of each run while printing them as usual.
-class BudgetReporter : public benchmark::ConsoleReporter {
- public:
-  // Plain tables: the output ends up in logs.
-  BudgetReporter() : ConsoleReporter(OO_Tabular) {}
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& r : runs) {
-      if (r.error_occurred || r.run_type != Run::RT_Aggregate || r.aggregate_name != "min") continue;
-      min_cpu_us[r.run_name.function_name + "/" + r.run_name.args] = r.GetAdjustedCPUTime();
-    }
-  }
-  std::map<std::string, double> min_cpu_us;  // function/args -> microseconds
-};
-
-bool check(const char* what, double value, const char* op, double budget, bool ok) {
-  std::printf("%-58s %10.3f  (budget %s %g) %s\n", what, value, op, budget, ok ? "ok" : "MISSED");
-  return ok;
-}
 
 }  // namespace
 }  // namespace damon
@@ -190,22 +160,21 @@ bool check(const char* what, double value, const char* op, double budget, bool o
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  damon::BudgetReporter reporter;
+  damon::bench::BudgetReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
   const auto cost = [&](const char* bench, int gib) {
-    auto it = reporter.min_cpu_us.find(std::string(bench) + "/GiB:" + std::to_string(gib));
-    return it == reporter.min_cpu_us.end() ? -1.0 : it->second;
+    return reporter.min_cpu(std::string(bench) + "/GiB:" + std::to_string(gib));
   };
   bool ok = true;
   std::printf("\nBudgets (ratios within this run):\n");
   if (const double small = cost("BM_SimSampleInterval", 1), large = cost("BM_SimSampleInterval", 1024);
       small > 0 && large > 0) {
-    ok &= damon::check("engine+sim CPU per sample, 1000 regions: 1 TiB / 1 GiB", large / small, "<=", 1.2,
+    ok &= damon::bench::check("engine+sim CPU per sample, 1000 regions: 1 TiB / 1 GiB", large / small, "<=", 1.2,
                        large / small <= 1.2);
     const double share = large / 5000.0 * 100;  // % of one CPU at sample_us 5000
-    ok &= damon::check("engine+sim CPU share, default intervals, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
+    ok &= damon::bench::check("engine+sim CPU share, default intervals, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
   }
   if (const double total = cost("BM_SimSampleInterval", 1024), machine = cost("BM_SimSampling", 1024);
       total > 0 && machine > 0) {
