@@ -46,9 +46,7 @@
 #include <thread>
 #include <vector>
 
-#ifndef DAMONFS_BINARY
-#error "DAMONFS_BINARY must name the damonfs executable"
-#endif
+#include "tests/unit/control_mount/mount_session.h"
 
 namespace {
 
@@ -186,47 +184,6 @@ class Admin {
   std::string root_;
 };
 
-// --- a damonfs mount of our own --------------------------------------------
-
-bool is_mounted(const std::string& dir) {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string device, where, rest;
-  while (mounts >> device >> where && std::getline(mounts, rest))
-    if (where == dir) return true;
-  return false;
-}
-
-class DamonfsMount {
- public:
-  DamonfsMount() {
-    char tmpl[] = "/tmp/damonfs-bench-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      execl(DAMONFS_BINARY, DAMONFS_BINARY, "-f", "--abi", "6.18", "--machine", "sim", dir_.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 1000 && !ready(); ++i) std::this_thread::sleep_for(10ms);
-    if (!ready()) throw std::runtime_error("damonfs did not mount on " + dir_);
-  }
-  ~DamonfsMount() {
-    if (std::system(("fusermount3 -u " + dir_).c_str()) != 0) kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    rmdir(dir_.c_str());
-  }
-  std::string admin() const { return dir_ + "/admin"; }
-
- private:
-  // Mounted, and its machine made (the simulated processes started).
-  bool ready() const { return is_mounted(dir_) && access((dir_ + "/damonfs").c_str(), F_OK) == 0; }
-
-  std::string dir_;
-  pid_t pid_ = -1;
-};
-
 // --- the kernel's, shared with other users of this machine ---------------
 
 // flock /tmp/kdamon.lock, waiting at most a minute for other users.
@@ -300,8 +257,9 @@ int main(int argc, char** argv) {
   std::optional<Latencies> kernel;
   try {
     {
-      DamonfsMount mount;
-      ours = Admin(mount.admin()).measure(rounds);
+      const damonfs::mount_test::MountSession mount;
+      if (!mount.ready()) throw std::runtime_error("damonfs did not mount");
+      ours = Admin(mount.path("admin")).measure(rounds);
     }
     kernel = measure_kernel(rounds);
   } catch (const std::exception& e) {

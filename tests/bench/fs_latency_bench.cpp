@@ -51,10 +51,7 @@
 #include "tests/bench/kernel_damon_tree.h"
 #include "tests/bench/latency_samples.h"
 #include "tests/bench/null_fuse_server.h"
-
-#ifndef DAMONFS_BINARY
-#error "DAMONFS_BINARY must name the damonfs executable"
-#endif
+#include "tests/unit/control_mount/mount_session.h"
 
 namespace damonfs::bench {
 namespace {
@@ -71,13 +68,7 @@ constexpr char kWritten[] = "5000\n";
 // always taken down (destructors).
 [[noreturn]] void die(const std::string& why) { throw std::runtime_error(why); }
 
-bool is_mounted(const std::string& dir) {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string device, where, rest;
-  while (mounts >> device >> where && std::getline(mounts, rest))
-    if (where == dir) return true;
-  return false;
-}
+using damonfs::mount_test::is_mounted;
 
 // A server process and the temporary directory it serves; stopped with
 // SIGTERM (both servers unmount on it) and cleaned up on destruction.

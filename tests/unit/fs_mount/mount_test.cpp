@@ -19,22 +19,14 @@
 #include <thread>
 #include <vector>
 
-#ifndef DAMONFS_BINARY
-#error "DAMONFS_BINARY must name the damonfs executable"
-#endif
+#include "tests/unit/control_mount/mount_session.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using Strings = std::vector<std::string>;
 
-bool is_mounted(const std::string& dir) {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string device, where, rest;
-  while (mounts >> device >> where && std::getline(mounts, rest))
-    if (where == dir) return true;
-  return false;
-}
+using damonfs::mount_test::is_mounted;
 
 // Runs a program and waits for it; its exit status, or -1.
 int run(std::vector<std::string> argv) {
