@@ -9,9 +9,10 @@
 //    the null server's, for reads and for writes.
 // 2. A damo-style read of a whole kdamond tree (recursive listing, every
 //    file read to EOF) on damonfs, against the same read of the kernel's
-//    DAMON sysfs: its own kdamonds if it has some, else a one-of-everything
-//    kdamond staged for the run (kernel_damon_tree.h); damonfs is given the
-//    same shape. Budget: damonfs p50 <= 3 x the kernel's.
+//    DAMON sysfs: the kdamonds the machine runs, read only (never staged:
+//    kernel_damon_tree.h); damonfs is given the same shape. Without kernel
+//    kdamonds the comparison is skipped. Budget: damonfs p50 <= 3 x the
+//    kernel's.
 //
 // The systems are measured in rounds that interleave them (the order
 // rotating every round), so that noise on a busy machine falls on all of
@@ -298,16 +299,14 @@ int run(const Options& opt) {
                 dfs_read.samples.quantile_us(0.5) / sysfs_read.samples.quantile_us(0.5));
 
   std::string why = "--no-kernel-tree";
-  std::optional<KernelDamonTree> kernel =
-      opt.kernel_tree ? KernelDamonTree::lock(60s, why) : std::nullopt;
-  // Both trees get the kernel's shape: the kdamonds it had, or the one
-  // staged for the run (the one damonfs already has).
-  if (kernel && !copy_shape(kKernelAdmin, admin, why)) die(why);
+  std::optional<std::string> kernel =
+      opt.kernel_tree ? kernel_admin_with_kdamonds(why) : std::nullopt;
+  // damonfs gets the shape of the kernel's kdamonds.
+  if (kernel && !copy_shape(*kernel, admin, why)) die(why);
   TreeCount dfs_count;
   read_tree(admin, dfs_count);
   std::printf("\nwhole-tree read (%s: %zu dirs, %zu files)\n",
-              kernel && !kernel->staged() ? "the kernel's kdamonds, copied"
-                                          : "one kdamond, one of everything",
+              kernel ? "the kernel's kdamonds, copied" : "one kdamond, one of everything",
               dfs_count.dirs, dfs_count.files);
   auto tree_reader = [](std::string name, std::string root) {
     return System{std::move(name),
@@ -332,7 +331,6 @@ int run(const Options& opt) {
   }
   const int tree_rounds = std::max(5, opt.rounds / 2);
   interleave(trees, tree_rounds, 4);
-  kernel.reset();  // the kernel's DAMON goes back to nothing, the lock is released
   std::printf("%-18s %8s %7s   (ms, %d rounds x 4 reads)\n", "", "p50", "p90", tree_rounds);
   for (System* s : trees)
     std::printf("%-18s %8.3f %7.3f\n", s->name.c_str(), s->samples.quantile_us(0.5) / 1000,

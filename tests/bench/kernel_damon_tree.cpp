@@ -2,14 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <string_view>
-#include <thread>
 
 namespace damonfs::bench {
 
@@ -78,48 +76,18 @@ bool copy_shape(const std::string& from, const std::string& to, std::string& why
   return true;
 }
 
-std::optional<KernelDamonTree> KernelDamonTree::lock(std::chrono::seconds wait, std::string& why) {
+std::optional<std::string> kernel_admin_with_kdamonds(std::string& why) {
   const std::string admin = kKernelAdmin;
   const std::string nr_kdamonds = admin + "/kdamonds/nr_kdamonds";
   if (access(nr_kdamonds.c_str(), R_OK) != 0) {
     why = "no DAMON sysfs";
     return std::nullopt;
   }
-  int fd = open("/tmp/kdamon.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    why = "cannot open /tmp/kdamon.lock";
+  if (read_file(nr_kdamonds) == "0\n") {
+    why = "the kernel has no kdamond to read (none is ever staged on this machine's DAMON)";
     return std::nullopt;
   }
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      close(fd);
-      why = "/tmp/kdamon.lock is held by someone else";
-      return std::nullopt;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  KernelDamonTree tree(fd);
-  if (read_file(nr_kdamonds) != "0\n") return tree;  // the kernel's own: read only
-  tree.staged_ = true;  // from here on, nr_kdamonds goes back to 0
-  for (const auto& [file, value] : one_of_everything()) {
-    if (!write_file(admin + "/" + file, value)) {
-      why = "the kernel refused " + value + " > " + file;
-      return std::nullopt;
-    }
-  }
-  return tree;
-}
-
-KernelDamonTree::KernelDamonTree(KernelDamonTree&& other) noexcept
-    : lock_fd_(other.lock_fd_), staged_(other.staged_) {
-  other.lock_fd_ = -1;
-}
-
-KernelDamonTree::~KernelDamonTree() {
-  if (lock_fd_ < 0) return;
-  if (staged_) write_file(std::string(kKernelAdmin) + "/kdamonds/nr_kdamonds", "0");
-  close(lock_fd_);  // releases the lock
+  return admin;
 }
 
 }  // namespace damonfs::bench

@@ -1,14 +1,12 @@
 // The kernel's DAMON sysfs, for comparing a damo-style read of a whole
 // kdamond tree with the same read of damonfs.
 //
-// The kernel's DAMON is shared with everyone on the machine, so this follows
-// the house rules: it holds /tmp/kdamon.lock (flock) for its whole life and
-// never turns anything on. A kernel that already has kdamonds is only read.
-// One that has none gets a one-of-everything kdamond staged for the run (its
-// one scheme a `stat` scheme), and nr_kdamonds goes back to 0 afterwards.
+// The kernel's DAMON on a development or CI machine belongs to the machine
+// (it runs a kdamond started at boot), so it is only ever read here: the
+// benchmark reads the kernel's own kdamonds and gives damonfs their shape.
+// A kernel without kdamonds is not compared with; nothing is staged on it.
 #pragma once
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,8 +16,8 @@ namespace damonfs::bench {
 
 inline constexpr char kKernelAdmin[] = "/sys/kernel/mm/damon/admin";
 
-// The writes, relative to an admin/ directory, that stage kdamond 0 with one
-// of every numbered directory: context, target, region, scheme (stat), quota
+// The writes, relative to a damonfs admin/ directory, that stage kdamond 0
+// with one of every numbered directory: context, target, region, scheme (stat), quota
 // goal, filter in each filter directory, destination.
 const std::vector<std::pair<std::string, std::string>>& one_of_everything();
 
@@ -30,24 +28,8 @@ bool write_file(const std::string& file, const std::string& data);
 // every nr_* count of `from`, parents first. False when `to` refused one.
 bool copy_shape(const std::string& from, const std::string& to, std::string& why);
 
-class KernelDamonTree {
- public:
-  // nullopt, with the reason in `why`, without a DAMON sysfs, when the lock
-  // is not taken within `wait`, or when staging failed.
-  static std::optional<KernelDamonTree> lock(std::chrono::seconds wait, std::string& why);
-
-  KernelDamonTree(KernelDamonTree&& other) noexcept;
-  KernelDamonTree& operator=(KernelDamonTree&&) = delete;
-  // Removes what was staged and releases the lock.
-  ~KernelDamonTree();
-
-  // Whether the kdamond read is one staged for the run (else the kernel's own).
-  bool staged() const { return staged_; }
-
- private:
-  explicit KernelDamonTree(int lock_fd) : lock_fd_(lock_fd) {}
-  int lock_fd_ = -1;
-  bool staged_ = false;
-};
+// The kernel's admin/ directory when it can be read and has kdamonds to
+// read; nullopt with the reason in `why` otherwise.
+std::optional<std::string> kernel_admin_with_kdamonds(std::string& why);
 
 }  // namespace damonfs::bench

@@ -416,5 +416,15 @@ class ConfigFileTest(DamoTestCase):
         self.assertStopped()
 
 
+def admin_is_fuse():
+    """damo writes under the admin path: only ever to a damonfs mount, never
+    to the kernel's DAMON of the machine (the launcher binds the mount)."""
+    return subprocess.run(['stat', '-f', '-c', '%T', os.path.dirname(KDAMONDS)],
+                          capture_output=True, text=True).stdout.strip() in ('fuse', 'fuseblk')
+
+
 if __name__ == '__main__':
+    if not admin_is_fuse():
+        raise SystemExit('inside_tests: %s is not a FUSE mount; run me through '
+                         'scripts/damonfs-run, never against the kernel' % os.path.dirname(KDAMONDS))
     unittest.main(verbosity=2)
