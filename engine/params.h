@@ -55,6 +55,8 @@ enum class Action {
   hugepage,
   nohugepage,
   collapse,
+  // Splits large folios down to SchemeParams::target_order (mm tree).
+  split,
   lru_prio,
   lru_deprio,
   migrate_hot,
@@ -142,6 +144,9 @@ struct SchemeParams {
   Quota quota;
   Watermarks watermarks;
   int target_nid = -1;
+  // split: the folio order large folios are split down to (0, or 2 up to
+  // the PMD order minus one).
+  uint32_t target_order = 0;
   std::vector<Dest> dests;
   // Installation order: core_filters/, ops_filters/, then filters/.
   std::vector<Filter> filters;

@@ -12,6 +12,7 @@ ActionEffect virtual_effect(Action action) {
     case Action::hugepage:
     case Action::nohugepage:
     case Action::collapse:
+    case Action::split:
       return ActionEffect::madvise;
     case Action::migrate_hot:
     case Action::migrate_cold:
@@ -43,6 +44,7 @@ ActionEffect physical_effect(Action action) {
     case Action::hugepage:
     case Action::nohugepage:
     case Action::collapse:
+    case Action::split:
       break;
   }
   return ActionEffect::none;

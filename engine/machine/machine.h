@@ -113,7 +113,8 @@ class Machine {
   virtual bool test_and_clear_young(Space space, uint64_t addr) = 0;
 
   // madvise-style actions on a virtual range (vaddr/fvaddr): willneed, cold,
-  // pageout, hugepage, nohugepage, collapse. Returns bytes applied.
+  // pageout, hugepage, nohugepage, collapse, split (the host has no
+  // user-space call for split and applies nothing). Returns bytes applied.
   virtual uint64_t madvise(int pid, AddrRange range, Action action) = 0;
   // Per-folio actions. Each returns true when the folio was changed.
   virtual bool pageout(Space space, uint64_t folio_addr) = 0;

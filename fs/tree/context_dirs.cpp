@@ -53,7 +53,8 @@ const DirType& IntervalsDir::dir_type() {
 const DirType& MonitoringAttrsDir::dir_type() {
   static const DirType t{
       .subdirs = {subdir("intervals", &MonitoringAttrsDir::intervals),
-                  subdir("nr_regions", &MonitoringAttrsDir::nr_regions)},
+                  subdir("nr_regions", &MonitoringAttrsDir::nr_regions),
+                  subdir("probes", &MonitoringAttrsDir::probes, {7, 2})},
   };
   return t;
 }
@@ -102,7 +103,7 @@ const DirType& ContextDir::dir_type() {
                 choice("operations", &ContextDir::operations,
                        KeywordTable<damon::OpsId>(keywords::kOperations)),
                 number("addr_unit", &ContextDir::addr_unit, {6, 18}, NumberRule::nonzero),
-                flag("pause", &ContextDir::pause, kMmTree)},
+                flag("pause", &ContextDir::pause, {7, 2})},
       .subdirs = {subdir("monitoring_attrs", &ContextDir::monitoring_attrs),
                   subdir("targets", &ContextDir::targets), subdir("schemes", &ContextDir::schemes)},
   };

@@ -5,6 +5,7 @@
 
 #include "engine/params.h"
 #include "fs/tree/dir.h"
+#include "fs/tree/probe_dirs.h"
 #include "fs/tree/range_dir.h"
 #include "fs/tree/scheme_dirs.h"
 
@@ -29,10 +30,12 @@ struct IntervalsDir final : TypedDir<IntervalsDir> {
 };
 
 struct MonitoringAttrsDir final : TypedDir<MonitoringAttrsDir> {
+  explicit MonitoringAttrsDir(TreeEnv& env) : probes(env) {}
   static const DirType& dir_type();
 
   IntervalsDir intervals;
   RangeDir nr_regions{10, 1000};
+  ProbesDir probes;
 };
 
 struct RegionDir final : TypedDir<RegionDir> {
@@ -66,7 +69,7 @@ struct TargetsDir final : TypedDir<TargetsDir> {
 };
 
 struct ContextDir final : TypedDir<ContextDir> {
-  explicit ContextDir(TreeEnv& env) : targets(env), schemes(env) {}
+  explicit ContextDir(TreeEnv& env) : monitoring_attrs(env), targets(env), schemes(env) {}
   static const DirType& dir_type();
 
   damon::OpsId operations = damon::OpsId::vaddr;

@@ -60,7 +60,8 @@ inline constexpr Keyword<Action> kActions[] = {
     {"pageout", Action::pageout},
     {"hugepage", Action::hugepage},
     {"nohugepage", Action::nohugepage},
-    {"collapse", Action::collapse, kMmTree},
+    {"collapse", Action::collapse, {7, 2}},
+    {"split", Action::split, kMmTree},
     {"lru_prio", Action::lru_prio, {6, 0}},
     {"lru_deprio", Action::lru_deprio, {6, 0}},
     {"migrate_hot", Action::migrate_hot, {6, 11}},
@@ -79,6 +80,12 @@ inline constexpr Keyword<FilterType> kFilterTypes[] = {
     {"target", FilterType::target, {6, 6}},
 };
 
+// The filter types of a data-attribute probe (monitoring_attrs/probes).
+inline constexpr Keyword<FilterType> kProbeFilterTypes[] = {
+    {"anon", FilterType::anon},
+    {"memcg", FilterType::memcg},
+};
+
 inline constexpr Keyword<WatermarkMetric> kWatermarkMetrics[] = {
     {"none", WatermarkMetric::none},
     {"free_mem_rate", WatermarkMetric::free_mem_rate},
@@ -93,7 +100,7 @@ inline constexpr Keyword<GoalMetric> kGoalMetrics[] = {
     {"node_memcg_free_bp", GoalMetric::node_memcg_free_bp, {6, 19}},
     {"active_mem_bp", GoalMetric::active_mem_bp, {7, 0}},
     {"inactive_mem_bp", GoalMetric::inactive_mem_bp, {7, 0}},
-    {"node_eligible_mem_bp", GoalMetric::node_eligible_mem_bp, kMmTree},
+    {"node_eligible_mem_bp", GoalMetric::node_eligible_mem_bp, {7, 2}},
 };
 
 inline constexpr Keyword<GoalTuner> kGoalTuners[] = {

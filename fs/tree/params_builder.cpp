@@ -5,6 +5,8 @@
 namespace damonfs::fs {
 namespace {
 
+constexpr uint32_t kPmdOrder = 9;
+
 damon::MonitoringAttrs build_attrs(const MonitoringAttrsDir& dir) {
   const IntervalsDir& iv = dir.intervals;
   const IntervalsGoalDir& goal = iv.intervals_goal;
@@ -81,6 +83,7 @@ bool build_scheme(SchemeDir& dir, damon::SchemeParams& s) {
   const WatermarksDir& w = dir.watermarks;
   s.watermarks = {w.metric, w.interval_us, w.high, w.mid, w.low};
   s.target_nid = dir.target_nid;
+  s.target_order = dir.target_order;
   Children<DestDir>& dests = dir.dests.dests;
   for (size_t i = 0; i < dests.size(); ++i) {
     const DestDir& d = dests.at(i);
@@ -90,6 +93,8 @@ bool build_scheme(SchemeDir& dir, damon::SchemeParams& s) {
   buildable = add_filters(dir.ops_filters, s.filters) && buildable;
   buildable = add_filters(dir.filters, s.filters) && buildable;
   s.max_nr_snapshots = dir.stats.max_nr_snapshots;
+  // Base pages, or a large order below the PMD order (x86-64: 9).
+  if (dir.target_order == 1 || dir.target_order >= kPmdOrder) buildable = false;
   return buildable;
 }
 

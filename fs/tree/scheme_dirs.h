@@ -148,6 +148,7 @@ struct SchemeDir final : TypedDir<SchemeDir> {
   damon::Action action = damon::Action::stat;
   uint64_t apply_interval_us = 0;
   int32_t target_nid = -1;
+  uint32_t target_order = 0;
   AccessPatternDir access_pattern;
   QuotasDir quotas;
   WatermarksDir watermarks;

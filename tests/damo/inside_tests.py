@@ -63,7 +63,7 @@ FEATURES_LATEST = FEATURES_6_18 | frozenset('''
     sysfs/damos_quota_goal_tuner
     sysfs/damos_quota_fail_charge_ratio sysfs/damos_action_collapse
     sysfs/damos_quota_goal_node_eligible_mem_bp
-    sysfs/ctx_pause
+    sysfs/ctx_pause sysfs/attrs_monitoring
 '''.split())
 
 EXPECTED_FEATURES = {'6.18': FEATURES_6_18, 'latest': FEATURES_LATEST}

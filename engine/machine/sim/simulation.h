@@ -190,6 +190,7 @@ class Simulation {
   void release_frames(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
   void to_lazy(SimProcess& p, std::map<uint64_t, Extent>::iterator it);
   bool collapse(SimProcess& p, uint64_t first);
+  void split_huge(SimProcess& p, uint64_t a, uint64_t b);
   void set_min_watermarks();
   std::vector<FrameRun> allocate(size_t node, uint64_t pages, uint64_t align);
 

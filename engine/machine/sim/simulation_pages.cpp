@@ -305,6 +305,28 @@ bool Simulation::collapse(SimProcess& p, uint64_t first) {
   return true;
 }
 
+// DAMOS split of the huge folios overlapping virtual pages [a, b): each
+// becomes base pages in the same frames. (Folios here are base or 2 MiB, so
+// every target order below the PMD order ends in base pages.)
+void Simulation::split_huge(SimProcess& p, uint64_t a, uint64_t b) {
+  for (uint64_t v = a; v < b;) {
+    const auto ext = std::prev(p.extents.upper_bound(v));
+    const uint64_t ext_end = ext->first + ext->second.pages;
+    if (ext->second.lazy || !ext->second.huge) {
+      v = std::min(b, ext_end);
+      continue;
+    }
+    const uint64_t first = v / kHugePages * kHugePages;
+    const uint64_t end = (std::min(b, ext_end) + kHugePages - 1) / kHugePages * kHugePages;
+    auto it = carve(p, first, end - first);
+    account(p, it->second, -1);
+    it->second.huge = false;
+    account(p, it->second, +1);
+    merge_around(p, it);
+    v = end;
+  }
+}
+
 uint64_t Simulation::madvise(SimProcess& p, AddrRange range, Action action) {
   const uint64_t v0 = range.start / kPage, v1 = (range.end + kPage - 1) / kPage;
   if (v1 <= v0) return 0;
@@ -359,6 +381,9 @@ uint64_t Simulation::madvise(SimProcess& p, AddrRange range, Action action) {
         for (uint64_t c = (a + kHugePages - 1) / kHugePages * kHugePages; c + kHugePages <= b; c += kHugePages) {
           ok = collapse(p, c) && ok;
         }
+        break;
+      case Action::split:
+        split_huge(p, a, b);
         break;
       case Action::willneed:
       case Action::nohugepage:

@@ -8,7 +8,7 @@ namespace {
 TEST(ActionSupport, VirtualOpsMadviseAndMigrate) {
   for (OpsId ops : {OpsId::vaddr, OpsId::fvaddr}) {
     for (Action a : {Action::willneed, Action::cold, Action::pageout, Action::hugepage,
-                     Action::nohugepage, Action::collapse})
+                     Action::nohugepage, Action::collapse, Action::split})
       EXPECT_EQ(action_effect(ops, a), ActionEffect::madvise);
     EXPECT_EQ(action_effect(ops, Action::lru_prio), ActionEffect::none);
     EXPECT_EQ(action_effect(ops, Action::lru_deprio), ActionEffect::none);
@@ -20,7 +20,8 @@ TEST(ActionSupport, VirtualOpsMadviseAndMigrate) {
 
 TEST(ActionSupport, PhysicalOpsPerFolioActions) {
   for (Action a :
-       {Action::willneed, Action::cold, Action::hugepage, Action::nohugepage, Action::collapse})
+       {Action::willneed, Action::cold, Action::hugepage, Action::nohugepage, Action::collapse,
+        Action::split})
     EXPECT_EQ(action_effect(OpsId::paddr, a), ActionEffect::none);
   EXPECT_EQ(action_effect(OpsId::paddr, Action::pageout), ActionEffect::pageout);
   EXPECT_EQ(action_effect(OpsId::paddr, Action::lru_prio), ActionEffect::lru_activate);

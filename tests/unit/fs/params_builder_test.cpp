@@ -195,6 +195,20 @@ TEST_F(ParamsBuilderTest, UnbuildableSchemesAreEnomemWithCompleteParams) {
   build(0);
 }
 
+TEST_F(ParamsBuilderTest, SplitTargetOrderIsBasePagesOrAnOrderBelowThePmd) {
+  set(kS0, "action", "split");
+  for (const char* order : {"0", "2", "8"}) {
+    set(kS0, "target_order", order);
+    damon::ContextParams p = build(0);
+    EXPECT_EQ(p.schemes.at(0).action, damon::Action::split);
+    EXPECT_EQ(p.schemes.at(0).target_order, std::stoul(order));
+  }
+  for (const char* order : {"1", "9", "100"}) {
+    set(kS0, "target_order", order);
+    build(-ENOMEM);
+  }
+}
+
 TEST_F(ParamsBuilderTest, NeedsExactlyOneContext) {
   ASSERT_EQ(write(path(kK0, "contexts/nr_contexts"), "0"), "ok");
   build(-EINVAL);

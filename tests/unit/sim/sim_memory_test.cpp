@@ -191,6 +191,29 @@ TEST(SimMemory, CollapseMakesHugeFolios) {
   EXPECT_EQ(f.m.madvise(pid, {cold.start + 4 * kMiB, cold.start + 6 * kMiB}, Action::collapse), 0u);
 }
 
+TEST(SimMemory, SplitTurnsHugeFoliosIntoBasePagesInPlace) {
+  Fixture f(small(false));
+  const int pid = *f.m.pid_of("p");
+  const AddrRange cold = f.region(pid, "cold").vaddr;
+  ASSERT_EQ(f.m.madvise(pid, {cold.start, cold.start + 6 * kMiB}, Action::collapse), 6 * kMiB);
+  const uint64_t phys = f.m.page(Space::process(pid), cold.start + 3 * kMiB)->phys_addr;
+  const uint64_t free0 = f.m.nodes()[0].free_bytes;
+  // A range ending inside a huge folio splits that whole folio.
+  EXPECT_EQ(f.m.madvise(pid, {cold.start + 2 * kMiB, cold.start + 3 * kMiB + kPage}, Action::split),
+            kMiB + kPage);
+  EXPECT_EQ(f.region(pid, "cold").huge_bytes, 4 * kMiB);
+  EXPECT_TRUE(f.m.page(Space::process(pid), cold.start)->huge);
+  EXPECT_FALSE(f.m.page(Space::process(pid), cold.start + 2 * kMiB)->huge);
+  EXPECT_FALSE(f.m.page(Space::process(pid), cold.start + 3 * kMiB + kPage)->huge);
+  EXPECT_TRUE(f.m.page(Space::process(pid), cold.start + 4 * kMiB)->huge);
+  // The pages stay in their frames; nothing is freed or allocated.
+  EXPECT_EQ(f.m.page(Space::process(pid), cold.start + 3 * kMiB)->phys_addr, phys);
+  EXPECT_EQ(f.m.nodes()[0].free_bytes, free0);
+  const auto folios = f.m.folios(Space::process(pid), {cold.start + 2 * kMiB, cold.start + 2 * kMiB + 2 * kPage});
+  ASSERT_EQ(folios.size(), 2u);
+  EXPECT_EQ(folios[0].size, kPage);
+}
+
 TEST(SimMemory, FoliosOfPhysicalMemory) {
   Fixture f(small());
   const AddrRange node1 = *f.m.node_range(1);
