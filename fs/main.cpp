@@ -5,13 +5,16 @@
 // Everything runs on one Asio loop: the FUSE session, signals, and the
 // completions other threads (kdamonds) post back. Nothing may start a
 // thread before the daemonizing fork, which keeps only the calling thread.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -42,6 +45,18 @@ int main(int argc, char** argv) {
   if (cmd.version) {
     std::printf("damonfs %s\n", DAMONFS_VERSION);
     return 0;
+  }
+
+  // FUSE can mount over a regular file too, which would hide it (a
+  // scenario given without --scenario): only a directory is a mount point.
+  struct stat mountpoint {};
+  const int mount_err = ::stat(cmd.mountpoint.c_str(), &mountpoint) != 0 ? errno
+                        : S_ISDIR(mountpoint.st_mode)                     ? 0
+                                                                          : ENOTDIR;
+  if (mount_err) {
+    std::fprintf(stderr, "damonfs: mount point %s: %s\n", cmd.mountpoint.c_str(),
+                 std::strerror(mount_err));
+    return 1;
   }
 
   std::optional<MachinePlan> plan;

@@ -1,6 +1,7 @@
 #include "fs/fuse/fuse_server.h"
 
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace damonfs::fs {
@@ -44,6 +46,16 @@ struct FuseServer::Ops {
     st.st_gid = s.config_.gid;
     st.st_blksize = 4096;
     st.st_atim = st.st_mtim = st.st_ctim = s.mount_time_;
+    const NodeMeta& meta = n.meta;
+    if (meta.mode) st.st_mode = (st.st_mode & S_IFMT) | *meta.mode;
+    if (meta.uid) st.st_uid = *meta.uid;
+    if (meta.gid) st.st_gid = *meta.gid;
+    if (meta.atime) st.st_atim = *meta.atime;
+    if (meta.mtime) {
+      st.st_mtim = *meta.mtime;
+      st.st_ctim = meta.ctime.value_or(st.st_ctim);
+      return st;
+    }
     if (n.unannounced_changes) {
       // Always new: the kernel drops its cached listing at every opendir.
       clock_gettime(CLOCK_REALTIME, &st.st_mtim);
@@ -57,7 +69,7 @@ struct FuseServer::Ops {
         ++st.st_mtim.tv_sec;
       }
     }
-    st.st_ctim = st.st_mtim;
+    st.st_ctim = meta.ctime.value_or(st.st_mtim);
     return st;
   }
 
@@ -68,12 +80,16 @@ struct FuseServer::Ops {
     return std::chrono::duration<double>(s.config_.cache_timeout).count();
   }
 
-  static void init(void* userdata, fuse_conn_info* conn) {
-    auto& s = *static_cast<FuseServer*>(userdata);
-    s.zero_message_opendir_ = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
+  static void init(void*, fuse_conn_info* conn) {
     // Makes the kernel check a directory's mtime before it lists it from its
     // cache (libfuse's default, relied upon here).
     if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+    // Truncating opens arrive as a SETATTR, whose answer keeps the size at
+    // 4096. With O_TRUNC handled in the open, the kernel would set the
+    // size to 0, and the next write, past that end, would take the inode
+    // lock exclusively: while it waits for a kdamond, a write through any
+    // other descriptor would then sleep uninterruptibly behind it.
+    conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
   }
 
   static void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -102,13 +118,26 @@ struct FuseServer::Ops {
     fuse_reply_attr(req, &st, timeout(s, *n));
   }
 
-  // open(O_TRUNC) and truncate() arrive as a size change: a store happens
-  // only at write(), so the size is accepted and ignored, as sysfs does.
-  // Owner and mode are fixed.
-  static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int to_set, fuse_file_info*) {
+  // chmod, chown and utime keep what they set, as kernfs does; open(O_TRUNC)
+  // and truncate() arrive as a size change, which is accepted and ignored
+  // (a store happens only at write()), with the times a truncating open
+  // sets. The kernel checked the caller's right to do it (default_permissions).
+  static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
+                      fuse_file_info*) {
     FuseServer& s = server(req);
-    if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
-      return void(fuse_reply_err(req, EPERM));
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    NodeMeta change;
+    if (to_set & FUSE_SET_ATTR_MODE) change.mode = attr->st_mode & 07777;
+    if (to_set & FUSE_SET_ATTR_UID) change.uid = attr->st_uid;
+    if (to_set & FUSE_SET_ATTR_GID) change.gid = attr->st_gid;
+    if (to_set & FUSE_SET_ATTR_ATIME)
+      change.atime = to_set & FUSE_SET_ATTR_ATIME_NOW ? now : attr->st_atim;
+    if (to_set & FUSE_SET_ATTR_MTIME)
+      change.mtime = to_set & FUSE_SET_ATTR_MTIME_NOW ? now : attr->st_mtim;
+    // The VFS stamps the change time of every such change.
+    if (change.mode || change.uid || change.gid || change.atime || change.mtime) change.ctime = now;
+    if (int err = s.tree_.setattr(ino, change)) return void(fuse_reply_err(req, -err));
     std::optional<NodeStat> n = s.tree_.getattr(ino);
     if (!n) return void(fuse_reply_err(req, ENOENT));
     struct stat st = to_stat(s, *n);
@@ -120,15 +149,25 @@ struct FuseServer::Ops {
     std::optional<NodeStat> n = s.tree_.getattr(ino);
     if (!n) return void(fuse_reply_err(req, ENOENT));
     if (n->is_dir) return void(fuse_reply_err(req, EISDIR));
-    // kernfs refuses opening a file without a store for writing, root or not.
-    if ((fi->flags & O_ACCMODE) != O_RDONLY && !(n->mode & S_IWUSR))
-      return void(fuse_reply_err(req, EACCES));
-    // Every read and write reaches the tree: contents are computed, and a
-    // page-cached copy would keep serving the first value.
-    fi->direct_io = 1;
+    const bool for_writing = (fi->flags & O_ACCMODE) != O_RDONLY;
+    // kernfs refuses opening a file without a store for writing, root or not
+    // (the default mode tells which files have one, whatever chmod did).
+    if (for_writing && !(n->mode & S_IWUSR)) return void(fuse_reply_err(req, EACCES));
+    // While a write to this file waits for a kdamond, the kernel holds the
+    // inode's lock: a truncating open would sleep on it uninterruptibly
+    // until the command ends. Any store would get EBUSY now (the sysfs
+    // lock is held), so the open gets it instead.
+    if (for_writing && s.waiting_writes_.contains(ino)) return void(fuse_reply_err(req, EBUSY));
     auto file = std::make_unique<OpenFile>();
-    fi->fh = reinterpret_cast<uint64_t>(file.get());
-    if (fuse_reply_open(req, fi) == 0) file.release();
+    // Every read and write reaches the tree (direct I/O: contents are
+    // computed, and a page-cached copy would keep serving the first
+    // value). Writes through other descriptors may reach it while one
+    // waits, to be answered EBUSY at once as the kernel does.
+    fuse_open_out out{};
+    out.fh = reinterpret_cast<uint64_t>(file.get());
+    out.open_flags = FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES;
+    if (fuse_reply_buf(req, reinterpret_cast<const char*>(&out), sizeof(out)) == 0)
+      file.release();
   }
 
   static void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
@@ -147,7 +186,11 @@ struct FuseServer::Ops {
   static void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t,
                     fuse_file_info*) {
     FuseServer& s = server(req);
-    s.tree_.write(ino, std::string_view(buf, size), [&s, req](WriteResult result) {
+    // Still false when write() returns: the store waits for a kdamond.
+    auto stored = std::make_shared<bool>(false);
+    s.tree_.write(ino, std::string_view(buf, size), [&s, req, ino, stored](WriteResult result) {
+      *stored = true;
+      s.stop_waiting(ino, stored);
       // Answer only once the kernel dropped what the store made stale.
       s.cache_.flush_then([req, result] {
         if (result < 0)
@@ -156,6 +199,7 @@ struct FuseServer::Ops {
           fuse_reply_write(req, static_cast<size_t>(result));
       });
     });
+    if (!*stored) s.waiting_writes_.emplace(ino, stored);
   }
 
   static void release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
@@ -163,12 +207,19 @@ struct FuseServer::Ops {
     fuse_reply_err(req, 0);
   }
 
-  // Directories are listed without opening them (zero-message opendir, when
-  // the kernel has it): the kernel then caches each listing and serves it
-  // again without asking until the directory's mtime moves or KernelCache
-  // drops it, so a damo-style walk of the tree costs no directory requests.
-  static void opendir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-    if (server(req).zero_message_opendir_) return void(fuse_reply_err(req, ENOSYS));
+  // The kernel keeps each listing (its page cache of the directory) and
+  // serves it again without asking until KernelCache drops it or the
+  // directory's mtime moves, so a damo-style walk of the tree costs an
+  // open and a release per directory. (Zero-message opendir would save
+  // those, but then an open of the mount root no longer reaches the
+  // connection, and fusermount3's auto_unmount takes a dead mount for a
+  // live one.)
+  static void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    std::optional<NodeStat> n = server(req).tree_.getattr(ino);
+    if (!n) return void(fuse_reply_err(req, ENOENT));
+    if (!n->is_dir) return void(fuse_reply_err(req, ENOTDIR));
+    fi->cache_readdir = !n->unannounced_changes;
+    fi->keep_cache = !n->unannounced_changes;
     fuse_reply_open(req, fi);
   }
 
@@ -222,6 +273,30 @@ struct FuseServer::Ops {
     fuse_reply_err(req, EACCES);
   }
 
+  // kernfs has xattr handlers for the trusted, security and user
+  // namespaces and holds no attribute until one is set; sysfs does not
+  // take user.* ones.
+  static bool kernfs_namespace(const char* name) {
+    for (const char* prefix : {"trusted.", "security.", "user."})
+      if (std::strncmp(name, prefix, std::strlen(prefix)) == 0) return true;
+    return false;
+  }
+  static void getxattr(fuse_req_t req, fuse_ino_t, const char* name, size_t) {
+    fuse_reply_err(req, kernfs_namespace(name) ? ENODATA : EOPNOTSUPP);
+  }
+  static void listxattr(fuse_req_t req, fuse_ino_t, size_t size) {
+    if (size == 0) return void(fuse_reply_xattr(req, 0));
+    fuse_reply_buf(req, nullptr, 0);
+  }
+  static void setxattr(fuse_req_t req, fuse_ino_t, const char*, const char*, size_t, int) {
+    fuse_reply_err(req, EOPNOTSUPP);
+  }
+  static void removexattr(fuse_req_t req, fuse_ino_t, const char* name) {
+    fuse_reply_err(req, kernfs_namespace(name) && std::strncmp(name, "user.", 5) != 0
+                            ? ENODATA
+                            : EOPNOTSUPP);
+  }
+
   static fuse_lowlevel_ops table() {
     fuse_lowlevel_ops ops{};
     ops.lookup = lookup;
@@ -245,6 +320,10 @@ struct FuseServer::Ops {
     ops.rename = rename;
     ops.link = link;
     ops.create = create;
+    ops.getxattr = getxattr;
+    ops.listxattr = listxattr;
+    ops.setxattr = setxattr;
+    ops.removexattr = removexattr;
     return ops;
   }
 };
@@ -316,6 +395,16 @@ void FuseServer::read_request() {
         }
         read_request();
       });
+}
+
+void FuseServer::stop_waiting(uint64_t ino, const std::shared_ptr<bool>& stored) {
+  auto [first, last] = waiting_writes_.equal_range(ino);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == stored) {
+      waiting_writes_.erase(it);
+      return;
+    }
+  }
 }
 
 int FuseServer::listing(uint64_t ino, const std::vector<DirEntry>*& out) {

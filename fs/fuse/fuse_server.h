@@ -14,7 +14,9 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "fs/fuse/fuse_api.h"
@@ -64,6 +66,7 @@ class FuseServer {
   };
 
   void read_request();
+  void stop_waiting(uint64_t ino, const std::shared_ptr<bool>& stored);
   // The entries of directory `ino` now, or -errno.
   int listing(uint64_t ino, const std::vector<DirEntry>*& out);
 
@@ -77,8 +80,9 @@ class FuseServer {
   KernelCache cache_;
   std::function<void()> on_end_;
   struct timespec mount_time_ {};
-  // The kernel lists directories without opening them (FUSE_CAP_NO_OPENDIR_SUPPORT).
-  bool zero_message_opendir_ = false;
+  // Writes not stored yet (waiting for a kdamond), by inode; the flag
+  // turns true when the store finishes.
+  std::unordered_multimap<uint64_t, std::shared_ptr<bool>> waiting_writes_;
   ListingCache listing_;
 };
 

@@ -65,8 +65,27 @@ void TreeEnv::release(Dir& dir) {
   }
 }
 
+const NodeMeta* Dir::meta(unsigned slot) const {
+  if (!meta_) return nullptr;
+  auto it = meta_->find(slot);
+  return it == meta_->end() ? nullptr : &it->second;
+}
+
+NodeMeta& Dir::meta_for(unsigned slot) {
+  if (!meta_) meta_ = std::make_unique<std::unordered_map<unsigned, NodeMeta>>();
+  return (*meta_)[slot];
+}
+
 void TreeEnv::children_changed(Dir& dir, std::vector<std::string> vanished) {
   ++dir.generation_;
+  // kernfs stamps a directory when its children change: a time set by
+  // utime gives way to the one the generation shows.
+  if (dir.meta_) {
+    if (auto it = dir.meta_->find(0); it != dir.meta_->end()) {
+      it->second.mtime.reset();
+      it->second.ctime.reset();
+    }
+  }
   if (invalidator) invalidator(InodeTable::ino(dir.id(), 0), std::move(vanished));
 }
 

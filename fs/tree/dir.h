@@ -13,10 +13,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/kdamond_backend.h"
+#include "fs/tree/tree.h"
 
 namespace damonfs::fs {
 
@@ -92,6 +94,9 @@ class Dir {
   void mark_looked_up() { looked_up_ = true; }
   // Bumped by every change of its entries (TreeEnv::children_changed).
   uint64_t generation() const { return generation_; }
+  // What setattr kept for slot `slot` (0: the directory itself), if anything.
+  const NodeMeta* meta(unsigned slot) const;
+  NodeMeta& meta_for(unsigned slot);
 
  private:
   friend struct TreeEnv;
@@ -99,6 +104,8 @@ class Dir {
   Dir* parent_ = nullptr;
   bool looked_up_ = false;
   uint64_t generation_ = 0;
+  // Allocated by the first setattr: most nodes never get one.
+  std::unique_ptr<std::unordered_map<unsigned, NodeMeta>> meta_;
 };
 
 // Base of every directory type: `T::dir_type()` is T's one declaration.

@@ -135,9 +135,22 @@ class Tree::Impl final : public StagedKdamonds {
                       [done = std::move(done), accepted](int err) { done(err ? err : accepted); });
   }
 
- private:
-  bool visible(const FileSpec& file) const { return env_.abi.has(file.since); }
+  int setattr(uint64_t ino, const NodeMeta& change) {
+    InodeTable::Split at = InodeTable::split(ino);
+    Dir* dir = env_.inodes.find(at.dir_id);
+    if (!dir || (at.slot != 0 && !file_at(*dir, at.slot) && !runtime_file(*dir, at.slot)))
+      return -ENOENT;
+    NodeMeta& meta = dir->meta_for(at.slot);
+    if (change.mode) meta.mode = change.mode;
+    if (change.uid) meta.uid = change.uid;
+    if (change.gid) meta.gid = change.gid;
+    if (change.atime) meta.atime = change.atime;
+    if (change.mtime) meta.mtime = change.mtime;
+    if (change.ctime) meta.ctime = change.ctime;
+    return 0;
+  }
 
+ private:
   Dir* dir_at(uint64_t ino) const {
     InodeTable::Split at = InodeTable::split(ino);
     return at.slot == 0 ? env_.inodes.find(at.dir_id) : nullptr;
@@ -157,15 +170,24 @@ class Tree::Impl final : public StagedKdamonds {
     return runtime.has_slot(slot) ? &runtime : nullptr;
   }
 
+  bool visible(const FileSpec& file) const { return env_.abi.has(file.since); }
+
+  static NodeStat with_meta(const Dir& dir, unsigned slot, NodeStat st) {
+    if (const NodeMeta* meta = dir.meta(slot)) st.meta = *meta;
+    return st;
+  }
+
   // Info files are read-only, like sysfs's 0400 files.
   NodeStat runtime_file_stat(const Dir& dir, unsigned slot) const {
-    return {InodeTable::ino(dir.id(), slot), false, 0400, 4096, 1};
+    return with_meta(dir, slot, {InodeTable::ino(dir.id(), slot), false, 0400, 4096, 1});
   }
 
   NodeStat file_stat(const Dir& dir, size_t index) const {
     const FileSpec& file = dir.type().files[index];
-    return {InodeTable::ino(dir.id(), static_cast<unsigned>(index + 1)), false,
-            static_cast<mode_t>(file.writable() ? 0600 : 0400), 4096, 1};
+    const auto slot = static_cast<unsigned>(index + 1);
+    return with_meta(dir, slot,
+                     {InodeTable::ino(dir.id(), slot), false,
+                      static_cast<mode_t>(file.writable() ? 0600 : 0400), 4096, 1});
   }
 
   uint32_t visible_subdirs(const DirType& type) const {
@@ -185,7 +207,9 @@ class Tree::Impl final : public StagedKdamonds {
     // set_info(), which announces it; the info directories' entries are
     // whatever the provider lists at the moment.
     const bool unannounced = type.runtime && &dir != &root_;
-    return {InodeTable::ino(dir.id(), 0), true, 0755, 0, nlink, dir.generation(), unannounced};
+    return with_meta(dir, 0,
+                     {InodeTable::ino(dir.id(), 0), true, 0755, 0, nlink, dir.generation(),
+                      unannounced});
   }
 
   // A numbered child nobody has created yet: fresh children have no
@@ -224,5 +248,7 @@ int Tree::read(uint64_t ino, std::string& out) const { return impl_->read(ino, o
 void Tree::write(uint64_t ino, std::string_view data, WriteDone done) {
   impl_->write(ino, data, std::move(done));
 }
+
+int Tree::setattr(uint64_t ino, const NodeMeta& change) { return impl_->setattr(ino, change); }
 
 }  // namespace damonfs::fs

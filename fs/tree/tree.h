@@ -8,6 +8,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <cstdint>
 #include <functional>
@@ -22,6 +23,16 @@ namespace damonfs::fs {
 class AbiProfile;
 class InfoProvider;
 class KdamondBackend;
+
+// What chmod, chown, utime and a truncating open set on a node. kernfs
+// keeps them in the node itself, so they last as long as the node does (a
+// directory rebuilt by an nr_* write comes back with its defaults).
+struct NodeMeta {
+  std::optional<mode_t> mode;  // permission bits
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::optional<timespec> atime, mtime, ctime;
+};
 
 struct NodeStat {
   uint64_t ino = 0;
@@ -38,6 +49,9 @@ struct NodeStat {
   // damonfs/, which shows whatever the info provider lists now): their
   // changes are never announced, so nothing about them may be cached.
   bool unannounced_changes = false;
+  // Set through setattr(); `mode` above stays the kernel's default, which
+  // tells whether the file has a store.
+  NodeMeta meta = {};
 };
 
 struct DirEntry {
@@ -95,6 +109,9 @@ class Tree {
   // Errors: EISDIR, ENODEV (removed), EIO (read-only file: no store), and
   // whatever the file's store says.
   void write(uint64_t ino, std::string_view data, WriteDone done);
+  // Keeps the fields `change` holds (the caller checked the permission, as
+  // the VFS does before kernfs's setattr). 0, or -ENOENT when gone.
+  int setattr(uint64_t ino, const NodeMeta& change);
 
  private:
   class Impl;

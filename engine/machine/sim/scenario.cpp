@@ -1,14 +1,15 @@
 #include "engine/machine/sim/scenario.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "engine/machine/sim/scenario_io.h"
 
@@ -19,11 +20,34 @@ std::string located(const std::string& file, int line, const std::string& messag
 }
 
 std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // Non-blocking, so that naming a FIFO fails here instead of waiting for
+  // a writer; only regular files get past the fstat below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw ScenarioError(path + ": not a regular file");
+  auto too_large = [&] {
+    return ScenarioError(path + ": too large for a scenario (more than " +
+                         std::to_string(kMaxScenarioBytes) + " bytes)");
+  };
+  if (static_cast<uint64_t>(st.st_size) > kMaxScenarioBytes) throw too_large();
+  // The size may change while we read: never take more than the bound.
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
+    if (n == 0) break;
+    if (text.size() + static_cast<size_t>(n) > kMaxScenarioBytes) throw too_large();
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
 }
 
 std::string file_stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }

@@ -2,10 +2,13 @@
 // a vaddr kdamond on a simulated process (a real stub process, found with
 // pgrep), checked against the ground truth the mount shows in damonfs/.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/unit/control_mount/mount_session.h"
@@ -45,7 +48,7 @@ class ControlMountTest : public ::testing::Test {
 
   // One kdamond monitoring `pid` with a `stat` scheme that matches every
   // region, turned on.
-  void start_kdamond(const std::string& refresh_ms = "0") {
+  void start_kdamond(const std::string& refresh_ms = "0", const std::string& apply_interval_us = "0") {
     ASSERT_EQ(mnt.write("admin/kdamonds/nr_kdamonds", "1"), "ok");
     ASSERT_EQ(mnt.write(kK0 + "/refresh_ms", refresh_ms), "ok");
     ASSERT_EQ(mnt.write(kK0 + "/contexts/nr_contexts", "1"), "ok");
@@ -54,6 +57,7 @@ class ControlMountTest : public ::testing::Test {
     ASSERT_EQ(mnt.write(kC0 + "/targets/0/pid_target", std::to_string(pid)), "ok");
     ASSERT_EQ(mnt.write(kC0 + "/schemes/nr_schemes", "1"), "ok");
     ASSERT_EQ(mnt.write(kS0 + "/action", "stat"), "ok");
+    ASSERT_EQ(mnt.write(kS0 + "/apply_interval_us", apply_interval_us), "ok");
     for (const char* range : {"sz", "nr_accesses", "age"})
       ASSERT_EQ(mnt.write(kS0 + "/access_pattern/" + range + "/max", "18446744073709551615"), "ok");
     ASSERT_EQ(mnt.write(kK0 + "/state", "on"), "ok");
@@ -132,6 +136,50 @@ TEST_F(ControlMountTest, KillingTheProcessTurnsTheKdamondOff) {
   EXPECT_EQ(mnt.write(kK0 + "/state", "off"), "EPERM");
   EXPECT_NE(mnt.read("damonfs/processes").find("pid " + std::to_string(pid) + " alive no"),
             std::string::npos);
+}
+
+// While a state command waits for the kdamond, the kernel holds the sysfs
+// lock and answers any other store to `state` at once with EBUSY.
+TEST_F(ControlMountTest, ASecondWriterGetsEbusyAtOnce) {
+  using Clock = std::chrono::steady_clock;
+  // A tried-regions update waits for the scheme's next apply round.
+  start_kdamond("0", "3000000");
+  const std::string state = mnt.path(kK0 + "/state");
+  const int opened_before = open(state.c_str(), O_WRONLY);
+  ASSERT_GE(opened_before, 0);
+  // The read errno of `state`, 0 when it reads.
+  auto read_errno = [&] {
+    const int fd = open(state.c_str(), O_RDONLY);
+    char buf[16];
+    const int err = fd < 0 || ::read(fd, buf, sizeof(buf)) < 0 ? errno : 0;
+    if (fd >= 0) close(fd);
+    return err;
+  };
+  std::string first;
+  std::thread waiter([&] { first = mnt.write(kK0 + "/state", "update_schemes_tried_regions"); });
+  // The command holds the lock until its apply round: state reads EBUSY.
+  ASSERT_TRUE(eventually([&] { return read_errno() == EBUSY; }, 2s));
+
+  // As a shell's `echo off > state`: open(O_TRUNC), write.
+  auto start = Clock::now();
+  const std::string second = mnt.write(kK0 + "/state", "off");
+  auto took = Clock::now() - start;
+  EXPECT_EQ(second, "EBUSY");
+  EXPECT_LT(took, 100ms);
+  // Through a descriptor opened before the command: the write itself fails.
+  start = Clock::now();
+  const ssize_t n = ::write(opened_before, "off", 3);
+  const int err = errno;
+  took = Clock::now() - start;
+  EXPECT_EQ(n, -1);
+  EXPECT_EQ(err, EBUSY);
+  EXPECT_LT(took, 100ms);
+  EXPECT_EQ(read_errno(), EBUSY);  // the first command still runs
+
+  waiter.join();
+  EXPECT_EQ(first, "ok");
+  EXPECT_EQ(mnt.read(kK0 + "/state"), "on\n");
+  close(opened_before);
 }
 
 TEST_F(ControlMountTest, DamonfsDescribesTheSimulatedMachine) {

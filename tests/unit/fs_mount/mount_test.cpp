@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -329,11 +331,68 @@ TEST_F(MountTest, NamespaceChangesAreRefused) {
   EXPECT_EQ(failure(open(at("kdamonds/0/new").c_str(), O_WRONLY | O_CREAT, 0600)), "!EACCES");
   EXPECT_EQ(failure(open(at("kdamonds/0/state").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600)),
             "!EEXIST");
-  EXPECT_EQ(failure(chmod(at("kdamonds/0/state").c_str(), 0666)), "!EPERM");
   EXPECT_EQ(write_file(at("kdamonds/0"), "1"), "!EISDIR@open");
   EXPECT_EQ(read_file(at("kdamonds/0")), "!EISDIR@read");
   EXPECT_EQ(read_file(at("kdamonds/0/missing")), "!ENOENT@open");
   EXPECT_EQ(list(at("kdamonds/0")), (Strings{".", "..", "contexts", "pid", "refresh_ms", "state"}));
+}
+
+// kernfs keeps what chmod, chown and utime set in the node, until the
+// node goes; the store, not the mode, decides whether a file opens for
+// writing.
+TEST_F(MountTest, ChmodChownAndUtimeStickLikeKernfs) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  const std::string refresh = at("kdamonds/0/refresh_ms");
+  const std::string pid = at("kdamonds/0/pid");
+  struct stat st {};
+  ASSERT_EQ(chmod(refresh.c_str(), 0644), 0) << strerror(errno);
+  ASSERT_EQ(chown(refresh.c_str(), 1234, 5678), 0) << strerror(errno);
+  const timespec times[2] = {{1000000000, 5}, {1200000000, 7}};
+  ASSERT_EQ(utimensat(AT_FDCWD, refresh.c_str(), times, 0), 0) << strerror(errno);
+  ASSERT_EQ(::stat(refresh.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFREG | 0644);
+  EXPECT_EQ(st.st_uid, 1234u);
+  EXPECT_EQ(st.st_gid, 5678u);
+  EXPECT_EQ(st.st_atim.tv_sec, 1000000000);
+  EXPECT_EQ(st.st_atim.tv_nsec, 5);
+  EXPECT_EQ(st.st_mtim.tv_sec, 1200000000);
+  EXPECT_EQ(st.st_mtim.tv_nsec, 7);
+  EXPECT_EQ(st.st_size, 4096);
+  EXPECT_EQ(write_file(refresh, "7"), "ok");
+  EXPECT_EQ(read_file(refresh), "7\n");
+
+  ASSERT_EQ(chmod(pid.c_str(), 0600), 0) << strerror(errno);
+  ASSERT_EQ(::stat(pid.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFREG | 0600);
+  EXPECT_EQ(write_file(pid, "1"), "!EACCES@open");
+  ASSERT_EQ(chmod(at("kdamonds/0").c_str(), 0700), 0) << strerror(errno);
+  ASSERT_EQ(::stat(at("kdamonds/0").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFDIR | 0700);
+
+  // A rebuilt directory holds new nodes, with the kernel's defaults.
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  ASSERT_EQ(::stat(refresh.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFREG | 0600);
+  EXPECT_EQ(st.st_uid, getuid());
+  EXPECT_NE(st.st_mtim.tv_sec, 1200000000);
+  ASSERT_EQ(::stat(at("kdamonds/0").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFDIR | 0755);
+}
+
+// kernfs answers the trusted, security and user namespaces from an empty
+// set of attributes, and sysfs takes no user.* attribute.
+TEST_F(MountTest, XattrsAnswerLikeSysfs) {
+  ASSERT_EQ(write_file(at("kdamonds/nr_kdamonds"), "1"), "ok");
+  const std::string state = at("kdamonds/0/state");
+  char buf[256];
+  EXPECT_EQ(getxattr(state.c_str(), "user.damo", buf, sizeof(buf)), -1);
+  EXPECT_EQ(errno, ENODATA);
+  EXPECT_EQ(getxattr(at("kdamonds").c_str(), "user.damo", buf, sizeof(buf)), -1);
+  EXPECT_EQ(errno, ENODATA);
+  EXPECT_EQ(listxattr(state.c_str(), buf, sizeof(buf)), 0);
+  EXPECT_EQ(listxattr(state.c_str(), nullptr, 0), 0);
+  EXPECT_EQ(setxattr(state.c_str(), "user.damo", "1", 1, 0), -1);
+  EXPECT_EQ(errno, EOPNOTSUPP);
 }
 
 TEST_F(MountTest, TruncatingOpensAndTruncateAreAccepted) {
@@ -360,6 +419,84 @@ TEST(MountLifecycleTest, SigtermUnmountsCleanly) {
   ASSERT_TRUE(m.wait_exit(10s));
   EXPECT_EQ(m.exit_status(), 0);
   EXPECT_FALSE(m.mounted());
+}
+
+// What `command` printed (stdout and stderr) and its exit status.
+std::pair<std::string, int> run_shell(const std::string& command) {
+  std::string out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return {"", -1};
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) out.append(buf, n);
+  const int status = pclose(p);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+// Forgetting --scenario makes the scenario file the mount point: FUSE
+// could mount over it and hide it.
+TEST(MountLifecycleTest, ARegularFileIsNoMountPoint) {
+  char tmpl[] = "/tmp/damonfs-scenario-XXXXXX.yaml";
+  const int fd = mkstemps(tmpl, 5);
+  ASSERT_GE(fd, 0);
+  const std::string text = "name: mine\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  const auto [out, status] = run_shell(std::string(DAMONFS_BINARY) + " -f " + tmpl);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("Not a directory"), std::string::npos) << out;
+  EXPECT_FALSE(is_mounted(tmpl));
+  EXPECT_EQ(read_file(tmpl), text);
+  unlink(tmpl);
+}
+
+// A scenario that is a device (or huge) is refused before anything is
+// read: the daemon exits at once, small.
+TEST(MountLifecycleTest, AScenarioFromADeviceIsRefusedQuickly) {
+  char tmpl[] = "/tmp/damonfs-test-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    execl(DAMONFS_BINARY, DAMONFS_BINARY, "-f", "--scenario", "/dev/zero", dir.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  rusage usage {};
+  bool exited = false;
+  while (std::chrono::steady_clock::now() - start < 5s) {
+    if (wait4(pid, &status, WNOHANG, &usage) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    wait4(pid, &status, 0, &usage);
+  }
+  EXPECT_TRUE(exited) << "still running after 5 s";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+  EXPECT_LE(usage.ru_maxrss, 512 * 1024) << "peak RSS in KiB";
+  EXPECT_FALSE(is_mounted(dir));
+  rmdir(dir.c_str());
+}
+
+// fusermount3 removes an auto_unmount mount once the daemon is gone, if
+// opening the mount root then fails: that must hold after a listing too.
+TEST(MountLifecycleTest, AutoUnmountRemovesTheMountAfterACrash) {
+  Mount m({"-o", "auto_unmount"});
+  ASSERT_TRUE(m.mounted());
+  EXPECT_EQ(list(m.dir()), (Strings{".", "..", "admin", "damonfs"}));
+  EXPECT_EQ(list(m.dir() + "/admin"), (Strings{".", "..", "kdamonds"}));
+  ASSERT_EQ(kill(m.pid(), SIGKILL), 0);
+  ASSERT_TRUE(m.wait_exit(5s));
+  const auto killed = std::chrono::steady_clock::now();
+  while (m.mounted() && std::chrono::steady_clock::now() - killed < 2s)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(m.mounted()) << "still mounted 2 s after the daemon died";
 }
 
 TEST(MountLifecycleTest, BadUsageExitsWithoutMounting) {

@@ -1,6 +1,8 @@
 // The built-in default and the example scenarios shipped in scenarios/.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -69,6 +71,30 @@ TEST(ScenarioFiles, MissingFileSaysSo) {
   } catch (const ScenarioError& e) {
     EXPECT_EQ(std::string(e.what()), "/nonexistent/x.yaml: cannot read: No such file or directory");
   }
+}
+
+// What load_scenario says about `path`, or "" when it loads.
+std::string load_error(const std::string& path) {
+  try {
+    load_scenario(path);
+    return "";
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+}
+
+TEST(ScenarioFiles, OnlyRegularFilesOfBoundedSizeAreRead) {
+  EXPECT_EQ(load_error("/dev/zero"), "/dev/zero: not a regular file");
+  EXPECT_EQ(load_error("/tmp"), "/tmp: not a regular file");
+  const std::filesystem::path big =
+      std::filesystem::temp_directory_path() / ("damonfs-big-" + std::to_string(getpid()) + ".yaml");
+  {
+    std::ofstream out(big);
+    out << "name: big\n#" << std::string(1 << 20, 'x') << "\n";
+  }
+  EXPECT_EQ(load_error(big.string()),
+            big.string() + ": too large for a scenario (more than 1048576 bytes)");
+  std::filesystem::remove(big);
 }
 
 }  // namespace
