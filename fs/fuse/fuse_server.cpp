@@ -153,11 +153,8 @@ struct FuseServer::Ops {
     // kernfs refuses opening a file without a store for writing, root or not
     // (the default mode tells which files have one, whatever chmod did).
     if (for_writing && !(n->mode & S_IWUSR)) return void(fuse_reply_err(req, EACCES));
-    // While a write to this file waits for a kdamond, the kernel holds the
-    // inode's lock: a truncating open would sleep on it uninterruptibly
-    // until the command ends. Any store would get EBUSY now (the sysfs
-    // lock is held), so the open gets it instead.
-    if (for_writing && s.waiting_writes_.contains(ino)) return void(fuse_reply_err(req, EBUSY));
+    // Not while a write to this file waits (WaitingWrites).
+    if (for_writing && s.waiting_.any_for(ino)) return void(fuse_reply_err(req, EBUSY));
     auto file = std::make_unique<OpenFile>();
     // Every read and write reaches the tree (direct I/O: contents are
     // computed, and a page-cached copy would keep serving the first
@@ -186,20 +183,18 @@ struct FuseServer::Ops {
   static void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t,
                     fuse_file_info*) {
     FuseServer& s = server(req);
-    // Still false when write() returns: the store waits for a kdamond.
-    auto stored = std::make_shared<bool>(false);
-    s.tree_.write(ino, std::string_view(buf, size), [&s, req, ino, stored](WriteResult result) {
-      *stored = true;
-      s.stop_waiting(ino, stored);
+    std::shared_ptr<WaitingWrites::Write> w = s.waiting_.begin(req, ino);
+    s.tree_.write(ino, std::string_view(buf, size), [&s, w](WriteResult result) {
+      if (!s.waiting_.finish(w)) return;  // the writer was killed meanwhile
       // Answer only once the kernel dropped what the store made stale.
-      s.cache_.flush_then([req, result] {
+      s.cache_.flush_then([req = w->req, result] {
         if (result < 0)
           fuse_reply_err(req, static_cast<int>(-result));
         else
           fuse_reply_write(req, static_cast<size_t>(result));
       });
     });
-    if (!*stored) s.waiting_writes_.emplace(ino, stored);
+    s.waiting_.watch(w);
   }
 
   static void release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
@@ -329,7 +324,12 @@ struct FuseServer::Ops {
 };
 
 FuseServer::FuseServer(Tree& tree, boost::asio::io_context& loop, FuseConfig config)
-    : tree_(tree), loop_(loop), config_(std::move(config)), device_(loop), cache_(loop) {
+    : tree_(tree),
+      loop_(loop),
+      config_(std::move(config)),
+      device_(loop),
+      cache_(loop),
+      waiting_(loop) {
   clock_gettime(CLOCK_REALTIME, &mount_time_);
 }
 
@@ -395,16 +395,6 @@ void FuseServer::read_request() {
         }
         read_request();
       });
-}
-
-void FuseServer::stop_waiting(uint64_t ino, const std::shared_ptr<bool>& stored) {
-  auto [first, last] = waiting_writes_.equal_range(ino);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == stored) {
-      waiting_writes_.erase(it);
-      return;
-    }
-  }
 }
 
 int FuseServer::listing(uint64_t ino, const std::vector<DirEntry>*& out) {

@@ -14,13 +14,12 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <chrono>
 #include <functional>
-#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "fs/fuse/fuse_api.h"
 #include "fs/fuse/kernel_cache.h"
+#include "fs/fuse/waiting_writes.h"
 #include "fs/tree/tree.h"
 
 namespace damonfs::fs {
@@ -66,7 +65,6 @@ class FuseServer {
   };
 
   void read_request();
-  void stop_waiting(uint64_t ino, const std::shared_ptr<bool>& stored);
   // The entries of directory `ino` now, or -errno.
   int listing(uint64_t ino, const std::vector<DirEntry>*& out);
 
@@ -80,9 +78,7 @@ class FuseServer {
   KernelCache cache_;
   std::function<void()> on_end_;
   struct timespec mount_time_ {};
-  // Writes not stored yet (waiting for a kdamond), by inode; the flag
-  // turns true when the store finishes.
-  std::unordered_multimap<uint64_t, std::shared_ptr<bool>> waiting_writes_;
+  WaitingWrites waiting_;
   ListingCache listing_;
 };
 

@@ -53,7 +53,13 @@ void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   fuse_reply_attr(req, &st, kCacheTimeout);
 }
 
-// open(O_TRUNC) arrives as a size change, as with damonfs.
+// The same protocol as damonfs's: open(O_TRUNC) arrives as a size change,
+// and extended attributes are answered (the kernel asks for
+// security.capability at every truncating open).
+void init(void*, fuse_conn_info* conn) { conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC; }
+
+void getxattr(fuse_req_t req, fuse_ino_t, const char*, size_t) { fuse_reply_err(req, ENODATA); }
+
 void setattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int, fuse_file_info*) {
   getattr(req, ino, nullptr);
 }
@@ -93,7 +99,9 @@ void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
 
 [[noreturn]] void serve(const std::string& mountpoint) {
   fuse_lowlevel_ops ops{};
+  ops.init = init;
   ops.lookup = lookup;
+  ops.getxattr = getxattr;
   ops.getattr = getattr;
   ops.setattr = setattr;
   ops.open = open;

@@ -159,6 +159,11 @@ TEST_F(ControlMountTest, ASecondWriterGetsEbusyAtOnce) {
   std::thread waiter([&] { first = mnt.write(kK0 + "/state", "update_schemes_tried_regions"); });
   // The command holds the lock until its apply round: state reads EBUSY.
   ASSERT_TRUE(eventually([&] { return read_errno() == EBUSY; }, 2s));
+  // A signal that does not kill the writer leaves its write waiting.
+  struct sigaction ignore {};
+  ignore.sa_handler = [](int) {};
+  ASSERT_EQ(sigaction(SIGUSR1, &ignore, nullptr), 0);
+  ASSERT_EQ(pthread_kill(waiter.native_handle(), SIGUSR1), 0);
 
   // As a shell's `echo off > state`: open(O_TRUNC), write.
   auto start = Clock::now();
@@ -180,6 +185,27 @@ TEST_F(ControlMountTest, ASecondWriterGetsEbusyAtOnce) {
   EXPECT_EQ(first, "ok");
   EXPECT_EQ(mnt.read(kK0 + "/state"), "on\n");
   close(opened_before);
+}
+
+// A command may wait for good (an apply interval of 2^64-1 us): its writer
+// must still die when killed.
+TEST_F(ControlMountTest, AWriterWaitingForAnApplyRoundCanBeKilled) {
+  start_kdamond("0", "18446744073709551615");
+  const std::string state = mnt.path(kK0 + "/state");
+  const pid_t writer = fork();
+  if (writer == 0) {
+    const int fd = open(state.c_str(), O_WRONLY | O_TRUNC);
+    const char command[] = "update_schemes_tried_regions";
+    _exit(fd >= 0 && ::write(fd, command, sizeof(command) - 1) > 0 ? 0 : 1);
+  }
+  ASSERT_GT(writer, 0);
+  ASSERT_TRUE(eventually([&] { return mnt.read(kK0 + "/state").empty(); }, 2s));  // EBUSY
+  ASSERT_EQ(kill(writer, SIGKILL), 0);
+  int status = 0;
+  EXPECT_TRUE(eventually([&] { return waitpid(writer, &status, WNOHANG) == writer; }, 2s));
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  // The command itself still holds the sysfs lock, as the kernel's would.
+  EXPECT_EQ(mnt.write(kK0 + "/state", "off"), "EBUSY");
 }
 
 TEST_F(ControlMountTest, DamonfsDescribesTheSimulatedMachine) {
