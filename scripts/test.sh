@@ -6,8 +6,11 @@
 #   ASan+UBSan: the unit tests of every layer;
 #   TSan:       the concurrency tests (kdamond request API, state-commit stress);
 #   libFuzzer:  the attribute write-path fuzzer (clang), run for FUZZ_SECONDS.
+# Every configuration treats compiler warnings as errors.
 # Environment: JOBS (default nproc), BUILD_DIR (default ./build),
-# FUZZ_SECONDS (default 60), STRESS_SECONDS (default 60), DAMO (damo tests).
+# FUZZ_SECONDS (default 60), STRESS_SECONDS (default 60), DAMO (damo tests),
+# VMTEST_RUNNER (vmtest's run-in-vm.sh for the QEMU guest tests; default
+# ../shared/vmtest/run-in-vm.sh beside the clone when it is there).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
@@ -19,8 +22,15 @@ export STRESS_SECONDS=${STRESS_SECONDS:-60}
 
 configure() {
   local dir=$1; shift
-  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_COMPILE_WARNING_AS_ERROR=ON "$@" >/dev/null
 }
+
+vmtest=${VMTEST_RUNNER:-$root/../shared/vmtest/run-in-vm.sh}
+vmtest_args=()
+if [ -x "$vmtest" ]; then
+  vmtest_args=(-DDAMONFS_VMTEST_RUNNER="$(cd "$(dirname "$vmtest")" && pwd)/$(basename "$vmtest")")
+fi
 
 asan_tests=(core_tests damos_tests sim_tests kdamond_tests fs_tests control_tests)
 tsan_tests=(kdamond_tests control_tests control_stress_tests)
@@ -38,7 +48,7 @@ CC=clang CXX=clang++ configure "$build-fuzz" -DDAMONFS_FUZZ=ON -DDAMONFS_BENCH=O
 ninja -C "$build-fuzz" -j "$jobs" tree_write_fuzzer
 
 echo "== main build"
-configure "$build" \
+configure "$build" "${vmtest_args[@]}" \
   -DDAMONFS_ASAN_DIR="$build-asan" -DDAMONFS_TSAN_DIR="$build-tsan" -DDAMONFS_FUZZ_DIR="$build-fuzz"
 ninja -C "$build" -j "$jobs"
 

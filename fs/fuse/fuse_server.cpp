@@ -325,7 +325,6 @@ struct FuseServer::Ops {
 
 FuseServer::FuseServer(Tree& tree, boost::asio::io_context& loop, FuseConfig config)
     : tree_(tree),
-      loop_(loop),
       config_(std::move(config)),
       device_(loop),
       cache_(loop),

@@ -69,7 +69,6 @@ class FuseServer {
   int listing(uint64_t ino, const std::vector<DirEntry>*& out);
 
   Tree& tree_;
-  boost::asio::io_context& loop_;
   FuseConfig config_;
   fuse_session* session_ = nullptr;
   bool mounted_ = false;

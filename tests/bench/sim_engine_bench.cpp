@@ -26,7 +26,6 @@ namespace {
 using sim::SimMachine;
 
 constexpr uint64_t kGiB = uint64_t{1} << 30;
-constexpr uint64_t kTiB = uint64_t{1} << 40;
 constexpr uint64_t kNrRegions = 1000;
 
 // One process whose memory is four equal mappings accessed the ways the

@@ -62,9 +62,10 @@ std::optional<uint64_t> kb_field(std::string_view line, std::string_view key) {
 
 // "N<nid>=<value>" fields after the first of a numa_stat line.
 std::optional<uint64_t> node_value(std::string_view rest, int nid) {
-  const std::string want = "N" + std::to_string(nid) + "=";
   for (std::string_view f = next_field(rest); !f.empty(); f = next_field(rest)) {
-    if (f.substr(0, want.size()) == want) return parse_u64(f.substr(want.size()));
+    const size_t eq = f.find('=');
+    if (f.front() != 'N' || eq == std::string_view::npos) continue;
+    if (parse_u64(f.substr(1, eq - 1)) == static_cast<uint64_t>(nid)) return parse_u64(f.substr(eq + 1));
   }
   return std::nullopt;
 }

@@ -39,7 +39,7 @@ std::string vm_unavailable() {
   return "VM runs are left to the build without sanitizers";
 #endif
   const std::string runner = DAMONFS_VMTEST_RUNNER;
-  if (runner.empty() || !fs::exists(runner)) return "vmtest's run-in-vm.sh not found";
+  if (runner.empty() || !fs::exists(runner)) return "vmtest's run-in-vm.sh not found (DAMONFS_VMTEST_RUNNER)";
   if (!on_path("qemu-system-x86_64"))
     return "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)";
   return {};
