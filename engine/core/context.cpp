@@ -129,7 +129,8 @@ int Context::Impl::start() {
   return 0;
 }
 
-// Steps 1 and 2 of the loop (§8.1): the watermark gate, then a new sample.
+// Steps 1 and 2 of the loop (docs/engine.md, "The monitoring loop"): the
+// watermark gate, then a new sample.
 void Context::Impl::begin_next_sample() {
   const uint64_t now = clock_.now_us();
   refresh_validity();
@@ -164,8 +165,9 @@ void Context::Impl::iterate() {
   begin_next_sample();
 }
 
-// Steps 3 to 9 (§8.1). The boundaries are read once up front, as the kernel
-// does: a commit made from the hook takes effect from the next iteration.
+// The rest of the loop (kdamond_fn after the sampling sleep). The boundaries
+// are read once up front, as the kernel does: a commit made from the hook takes
+// effect from the next iteration.
 void Context::Impl::finish_sample() {
   sample_pending_ = false;
   const uint64_t aggregation_due = next_aggregation_sample_;
@@ -201,7 +203,7 @@ void Context::Impl::finish_sample() {
   }
 }
 
-// §8.4: when the regions still exceed max_nr_regions, merge again with a
+// kdamond_merge_regions: when the regions still exceed max_nr_regions, merge again with a
 // doubled threshold until it reaches the largest possible nr_accesses.
 void Context::Impl::merge_regions(uint32_t threshold) {
   const uint64_t max_threshold = attrs_.aggr_us / sample_divisor(attrs_);
@@ -230,7 +232,7 @@ void Context::Impl::reset_aggregated() {
   }
 }
 
-// §8.5: split only while at most half of max_nr_regions are used; three
+// kdamond_split_regions: split only while at most half of max_nr_regions are used; three
 // pieces when the count did not change since the last split (the middle of
 // a region may differ from its ends) and there is room for them.
 void Context::Impl::split_regions() {

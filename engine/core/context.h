@@ -1,8 +1,8 @@
 // A monitoring context: the kernel's struct damon_ctx, live.
 //
-// Owned by one kdamond thread. Runs DAMON's region-based sampling,
-// aggregation, merge/split/age and ops updates (sysfs-abi.md §8); DAMOS is
-// reached only through the SchemesHook.
+// Owned by one kdamond thread. Runs DAMON's region-based sampling, aggregation,
+// merge/split/age and ops updates (docs/engine.md); DAMOS is reached only
+// through the SchemesHook.
 //
 // (Public API agreed between engine/core, engine/damos and engine/kdamond.
 // The core engineer owns the implementation and may add members.)
@@ -35,8 +35,8 @@
 namespace damon {
 
 // validate(params, machine), declared in validate.h (included above): the
-// kernel's errno for parameters given at `on` (and `commit`), before
-// anything is built: 0 or a positive errno (EINVAL, ...). See §5.3.
+// kernel's errno for parameters given at `on` (and `commit`), before anything
+// is built: 0 or a positive errno (EINVAL, ...). See docs/state.md, "on".
 
 class Context {
  public:
@@ -70,9 +70,9 @@ class Context {
   // stops by itself, like the kernel's. Never for paddr.
   bool targets_all_invalid() const;
 
-  // Online parameter update (sysfs `commit`, §11). 0 or -errno; on failure
-  // the context is unchanged. Schemes are only recorded in params(): DAMOS
-  // commits its own state.
+  // Online parameter update (sysfs `commit`, docs/state.md). 0 or -errno; on
+  // failure the context is unchanged. Schemes are only recorded in params():
+  // DAMOS commits its own state.
   int commit(const ContextParams& params);
 
   void set_schemes_hook(SchemesHook* hook);

@@ -6,8 +6,8 @@
 // shrinks it (never below 10000, so the next compensation is never zero),
 // and a score of twice the goal or more resets it to that minimum.
 //
-// Used by intervals auto-tuning (sysfs-abi.md §8.7) and by DAMOS quota goals
-// (§9.4); both scale their own quantities around it.
+// Used by intervals auto-tuning and by DAMOS quota goals (docs/engine.md, "The
+// feedback loop"); both scale their own quantities around it.
 #pragma once
 
 #include <algorithm>

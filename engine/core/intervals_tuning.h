@@ -1,6 +1,6 @@
-// Monitoring intervals auto-tuning (sysfs-abi.md §8.7): every `aggrs`
-// aggregations, scale the sampling interval so the observed access events
-// approach access_bp of the possible ones.
+// Monitoring intervals auto-tuning (docs/engine.md, "Intervals auto-tuning"):
+// every `aggrs` aggregations, scale the sampling interval so the observed
+// access events approach access_bp of the possible ones.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
-// Region-list algorithms of the monitoring core (sysfs-abi.md §8): the
-// per-sample access-rate update, merge, split and "set regions".
+// Region-list algorithms of the monitoring core (docs/engine.md, "The
+// monitoring loop"): the per-sample access-rate update, merge, split and "set
+// regions".
 //
 // They work on one target's sorted region vector and keep it sorted and
 // non-overlapping. Each pass is O(number of regions): merge compacts in
@@ -18,31 +19,34 @@
 
 namespace damon {
 
-// §8.3: one sample's result into nr_accesses and the smoothed nr_accesses_bp
-// (a pseudo moving sum over `window` samples that assumes the previous
-// aggregation's accesses were spread evenly).
+// The kernel's damon_update_region_access_rate: one sample's result into
+// nr_accesses and the smoothed nr_accesses_bp (a pseudo moving sum over
+// `window` samples that assumes the previous aggregation's accesses were spread
+// evenly).
 void update_access_rate(Region& r, bool accessed, uint64_t window);
 
 // Splits regions[i] so that its first part is `first_size` long
 // (0 < first_size < size). The new right part copies the counters and age.
 void split_region_at(std::vector<Region>& regions, size_t i, uint64_t first_size);
 
-// §8.4, one pass over one target: ages every region, then merges each region
-// into the previous kept one when adjacent, |nr_accesses difference| <=
-// threshold and the merged size stays <= size_limit.
+// The kernel's damon_merge_regions_of, one pass over one target: ages every
+// region, then merges each region into the previous kept one when adjacent,
+// |nr_accesses difference| <= threshold and the merged size stays <=
+// size_limit.
 void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t size_limit);
 
-// §8.5 for one target: cuts every existing region into up to `nr_pieces`
-// pieces at random points (10%..90% of the remaining left part, aligned to
-// min_region_size); new pieces are not revisited.
+// The kernel's damon_split_regions_of, for one target: cuts every existing
+// region into up to `nr_pieces` pieces at random points (10%..90% of the
+// remaining left part, aligned to min_region_size); new pieces are not
+// revisited.
 void split_regions_of(std::vector<Region>& regions, int nr_pieces, uint64_t min_region_size, Rng& rng);
 
-// The kernel's damon_set_regions (§8.6 "set regions"): fits the regions to
-// `ranges` (sorted, non-overlapping): regions intersecting no range are
-// dropped, the first/last region intersecting a range are stretched to its
-// bounds (start aligned down, end aligned up to min_region_size), holes
-// inside a range are filled with fresh regions, and a range intersecting
-// nothing gets one fresh region. Surviving regions keep their counters.
+// The kernel's damon_set_regions (docs/engine.md, "Set regions"): fits the
+// regions to `ranges` (sorted, non-overlapping): regions intersecting no range
+// are dropped, the first/last region intersecting a range are stretched to its
+// bounds (start aligned down, end aligned up to min_region_size), holes inside
+// a range are filled with fresh regions, and a range intersecting nothing gets
+// one fresh region. Surviving regions keep their counters.
 void set_regions(std::vector<Region>& regions, std::span<const AddrRange> ranges,
                  uint64_t min_region_size);
 

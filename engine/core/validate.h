@@ -1,6 +1,6 @@
-// Parameter validation at `on` and `commit` (sysfs-abi.md §5.3), with the
-// kernel's errno. Scheme construction failures (ENOMEM) are judged by the
-// DAMOS layer; everything a context needs before it can be built is here.
+// Parameter validation at `on` and `commit` (docs/state.md, "on"), with the
+// kernel's errno. Scheme construction failures (ENOMEM) are judged by the DAMOS
+// layer; everything a context needs before it can be built is here.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,7 @@ int validate(const ContextParams& params, const Machine& machine);
 // auto-tuned intervals, which are dropped when they fail.
 bool valid_attrs(const MonitoringAttrs& attrs);
 
-// The minimum region size in core address units (§7): PAGE_SIZE, or for
+// The minimum region size in core address units: PAGE_SIZE, or for
 // paddr max(PAGE_SIZE / addr_unit, 1).
 uint64_t min_region_size(const ContextParams& params);
 

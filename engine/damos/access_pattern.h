@@ -1,4 +1,5 @@
-// Does a region fit a scheme's access pattern (sysfs-abi.md §9.2)?
+// Does a region fit a scheme's access pattern (docs/interface.md,
+// "access_pattern/")?
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// What each DAMOS action does under each operations set (sysfs-abi.md §4.2).
+// What each DAMOS action does under each operations set (docs/engine.md,
+// "Actions").
 //
 // Unsupported action/ops pairs are accepted by the interface; they simply
 // apply 0 bytes, exactly like the kernel's ops callbacks that fall through.

@@ -1,6 +1,6 @@
 // The operations-set half of applying a DAMOS action to one region: what
-// vaddr/fvaddr and paddr do through the Machine (sysfs-abi.md §4.2, §9.5,
-// §9.6, §9.8).
+// vaddr/fvaddr and paddr do through the Machine (docs/engine.md: "Actions",
+// "Filters", "Migration destinations").
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// DAMOS filters (sysfs-abi.md §9.6).
+// DAMOS filters (docs/engine.md, "Filters"; the kernel's damos_filter_out and
+// damos_pa_filter_out).
 //
 // Filters are sorted into the core group (addr, target), judged per region
 // by the core, and the ops group (the others), judged per folio by the

@@ -1,5 +1,5 @@
-// Current values of quota goal metrics, read from the Machine
-// (sysfs-abi.md §4.5). Values are in basis points except some_mem_psi_us.
+// Current values of quota goal metrics, read from the Machine (docs/engine.md,
+// "Quota goals"). Values are in basis points except some_mem_psi_us.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
-// Quota goal tuners: turn the goals' achievement score into the goal-based
-// part of the effective size quota, in bytes x 10000 (sysfs-abi.md §9.4).
+// Quota goal tuners: turn the goals' achievement score into the goal-based part
+// of the effective size quota, in bytes x 10000 (docs/engine.md, "Quota
+// goals").
 #pragma once
 
 #include <cstdint>

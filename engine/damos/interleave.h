@@ -1,5 +1,6 @@
-// Weighted-interleave destination of a folio for vaddr migrate_{hot,cold}
-// with dests (sysfs-abi.md §9.8).
+// Weighted-interleave destination of a folio for vaddr migrate_{hot,cold} with
+// dests (docs/engine.md, "Migration destinations"; the kernel's
+// damos_va_migrate_dests_add).
 //
 // The destination depends only on the folio's position in its mapping, so
 // for given weights every folio has exactly one right node: repeated passes

@@ -14,7 +14,7 @@ constexpr int64_t kMaxAgeInLog = 32;
 
 int64_t frequency_subscore(const Region& r, const MonitoringAttrs& attrs) {
   // 6.18 ranks by the raw count of the running aggregation (newer kernels
-  // use the smoothed count; see sysfs-abi.md §14).
+  // use the smoothed count; docs/differences.md).
   return static_cast<int64_t>(uint64_t{r.nr_accesses} * kMaxSubscore / max_nr_accesses(attrs));
 }
 

@@ -1,5 +1,6 @@
 // Priority scores that decide which regions a quota-limited scheme acts on
-// first (sysfs-abi.md §9.3), and the score threshold derived from them.
+// first (docs/engine.md, "Priorities"; the kernel's damon_hot_score), and the
+// score threshold derived from them.
 #pragma once
 
 #include <array>

@@ -1,7 +1,7 @@
-// A scheme's quota bookkeeping: charge windows, the effective size quota
-// (esz), charging, and where to resume after the quota ran out
-// (sysfs-abi.md §9.3). Pure arithmetic on the scheme's Quota parameters;
-// the goal score comes from the caller.
+// A scheme's quota bookkeeping: charge windows, the effective size quota (esz),
+// charging, and where to resume after the quota ran out (docs/engine.md,
+// "Quotas"; the kernel's damos_adjust_quota). Pure arithmetic on the scheme's
+// Quota parameters; the goal score comes from the caller.
 #pragma once
 
 #include <cstdint>

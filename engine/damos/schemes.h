@@ -1,6 +1,7 @@
-// DAMON-based operation schemes of one monitoring context (sysfs-abi.md §9,
-// §10, §11): when each scheme runs, its watermarks and quota, the regions it
-// acts on, stats, tried-regions walks and online updates.
+// DAMON-based operation schemes of one monitoring context (docs/engine.md,
+// "DAMOS"; docs/state.md, "Tried regions" and "commit"): when each scheme runs,
+// its watermarks and quota, the regions it acts on, stats, tried-regions walks
+// and online updates.
 //
 // Plugs into a Context as its SchemesHook. Not thread-safe: owned and
 // driven by the context's kdamond thread, like the rest of its live state.

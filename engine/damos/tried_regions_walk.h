@@ -1,6 +1,6 @@
-// A tried-regions walk (the kernel's damos_walk, sysfs-abi.md §10): while
-// installed, every region a scheme is about to act on is reported, until
-// each scheme has finished one complete apply round.
+// A tried-regions walk (the kernel's damos_walk; docs/state.md, "Tried
+// regions"): while installed, every region a scheme is about to act on is
+// reported, until each scheme has finished one complete apply round.
 #pragma once
 
 #include <cstddef>

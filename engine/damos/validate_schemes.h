@@ -1,7 +1,7 @@
-// Scheme parameters the kernel cannot build (sysfs-abi.md §5.3): the sysfs
-// layer reports every scheme construction failure at `on`/`commit` as
-// ENOMEM, while commit_schemes_quota_goals reports an unresolvable goal
-// memcg as EINVAL. Context-level checks live in core/validate.h.
+// Scheme parameters the kernel cannot build (docs/state.md, "on"): the sysfs
+// layer reports every scheme construction failure at `on`/`commit` as ENOMEM,
+// while commit_schemes_quota_goals reports an unresolvable goal memcg as
+// EINVAL. Context-level checks live in core/validate.h.
 #pragma once
 
 #include <vector>

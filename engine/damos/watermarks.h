@@ -1,4 +1,5 @@
-// Watermark-based activation of a scheme (sysfs-abi.md §9.7).
+// Watermark-based activation of a scheme (docs/engine.md, "Watermarks"; the
+// kernel's damos_wmark_wait_us).
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
-// paddr: the physical address space. Exactly the user regions, in core
-// address units; physical address = core address x addr_unit (sysfs-abi.md
-// §8.8). No regions means nothing is monitored, and the single target never
-// becomes invalid, so a paddr kdamond never stops by itself.
+// paddr: the physical address space. Exactly the user regions, in core address
+// units; physical address = core address x addr_unit (docs/engine.md,
+// "addr_unit"). No regions means nothing is monitored, and the single target
+// never becomes invalid, so a paddr kdamond never stops by itself.
 #pragma once
 
 #include "engine/ops/operations.h"

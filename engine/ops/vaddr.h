@@ -1,5 +1,6 @@
 // vaddr: virtual address spaces of processes with automatic ranges
-// (sysfs-abi.md §8.6). A process's mappings are reduced to three ranges
+// (docs/engine.md, "Address ranges of targets"; the kernel's
+// damon_va_three_regions). A process's mappings are reduced to three ranges
 // separated by its two largest unmapped gaps (usually heap/mmap and
 // mmap/stack), so the huge holes are never sampled.
 #pragma once

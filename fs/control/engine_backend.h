@@ -1,6 +1,6 @@
-// The state-commit layer: `state` writes start, change, inspect and stop
-// real kdamonds (engine/kdamond) built from the staged sysfs tree, with the
-// kernel's errno (sysfs-abi.md §5, §6).
+// The state-commit layer: `state` writes start, change, inspect and stop real
+// kdamonds (engine/kdamond) built from the staged sysfs tree, with the kernel's
+// errno (docs/state.md).
 //
 // Threading: every KdamondBackend call comes from the tree's thread (the
 // FUSE loop). Kdamond threads never touch the tree: what they produce is

@@ -1,6 +1,6 @@
-// Declaring a directory's files: one line per file, binding a name, its
-// since and a typed member to the kernel's parser and formatter for that
-// type (sysfs-abi.md §1.2, §1.4).
+// Declaring a directory's files: one line per file, binding a name, its since
+// and a typed member to the kernel's parser and formatter for that type
+// (docs/interface.md, "Parsing").
 #pragma once
 
 #include <cerrno>

@@ -1,4 +1,4 @@
-// contexts/C and everything below it except schemes (sysfs-abi.md §2).
+// contexts/C and everything below it except schemes (docs/interface.md).
 #pragma once
 
 #include <cstdint>

@@ -31,7 +31,7 @@ struct KdamondHandle {
   friend auto operator<=>(const KdamondHandle&, const KdamondHandle&) = default;
 };
 
-// The `state` keywords (sysfs-abi.md §4.7), already matched by the tree.
+// The `state` keywords (docs/state.md), already matched by the tree.
 enum class StateCommand {
   on,
   off,
@@ -118,8 +118,8 @@ class KdamondBackend {
 
   // A `state` write. The tree holds the sysfs global lock until `done` is
   // called (exactly once, now or later on the tree's thread); meanwhile the
-  // other locked operations (nr_* writes, state/pid reads, state writes)
-  // fail with EBUSY, as in the kernel. Errors per sysfs-abi.md §5.2/§5.3.
+  // other locked operations (nr_* writes, state/pid reads, state writes) fail
+  // with EBUSY, as in the kernel. Errors as in docs/state.md, "Commands".
   virtual void command(StagedKdamond& kdamond, StateCommand cmd, CommandDone done) = 0;
 
   // refresh_ms was written (the kernel reads it live: a new period takes

@@ -1,6 +1,6 @@
 // The top of the tree: the mount root (/sys/kernel/mm/damon), admin/,
 // kdamonds/, kdamonds/K (the staged kdamond the backend works with) and
-// contexts/ (sysfs-abi.md §2).
+// contexts/ (docs/interface.md).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The kernel's parsers for sysfs stores, re-implemented with their exact
-// acceptance rules (sysfs-abi.md §1.2): what a DAMON sysfs file accepts is
-// whatever these accept, so every file handler goes through them.
+// acceptance rules (docs/interface.md, "Parsing"): what a DAMON sysfs file
+// accepts is whatever these accept, so every file handler goes through them.
 //
 // Inputs are the bytes one write() stored, already cut at the first NUL (the
 // kernel hands stores a NUL-terminated page). Results are 0 or -errno.

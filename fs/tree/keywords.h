@@ -1,5 +1,5 @@
 // The keyword sets of the keyword files, each word tagged with the kernel
-// version that introduced it (sysfs-abi.md §4). Files accept a word only
+// version that introduced it (docs/abi-profiles.md). Files accept a word only
 // when the mounted ABI profile has it.
 #pragma once
 

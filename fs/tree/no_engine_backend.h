@@ -14,7 +14,7 @@ class NoEngineBackend final : public KdamondBackend {
   bool running(KdamondHandle) const override { return false; }
   int pid(KdamondHandle) const override { return -1; }
   bool any_running() const override { return false; }
-  // The "never started" column of sysfs-abi.md §5.2.
+  // The "never started" column of the command table in docs/state.md.
   void command(StagedKdamond& kdamond, StateCommand cmd, CommandDone done) override;
   void refresh_ms_changed(KdamondHandle, uint32_t) override {}
   void kdamonds_rebuilt() override {}

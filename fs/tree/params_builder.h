@@ -1,4 +1,4 @@
-// Staged context directory -> engine parameters (sysfs-abi.md §7), the
+// Staged context directory -> engine parameters (docs/state.md, "on"), the
 // user-space counterpart of the kernel's sysfs context build.
 #pragma once
 

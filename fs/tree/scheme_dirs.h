@@ -1,4 +1,4 @@
-// contexts/C/schemes and everything below it (sysfs-abi.md §2).
+// contexts/C/schemes and everything below it (docs/interface.md).
 #pragma once
 
 #include <cstdint>

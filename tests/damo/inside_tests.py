@@ -53,8 +53,8 @@ FEATURES_6_18 = frozenset('''
     sysfs/refresh_ms sysfs/addr_unit
 '''.split())
 
-# The newer interface items damonfs' `latest` profile adds (sysfs-abi.md
-# section 12), as the damo features they make damo detect.
+# The newer interface items damonfs' `latest` profile adds
+# (docs/abi-profiles.md), as the damo features they make damo detect.
 FEATURES_LATEST = FEATURES_6_18 | frozenset('''
     sysfs/obsolete_target
     sysfs/schemes_quota_goal_node_memcg_used_free

@@ -1,10 +1,10 @@
 // A kdamond backend for the fuzzer that behaves like a kernel with DAMON
-// (sysfs-abi.md §5.2) but runs nothing: `on` marks a kdamond running, and
-// the commands that need a running kdamond write made-up results into the
+// (docs/state.md, "Commands") but runs nothing: `on` marks a kdamond running,
+// and the commands that need a running kdamond write made-up results into the
 // staged kdamond (stats, tried regions, quotas, intervals) through the
-// StagedKdamond interface. Half of those complete later (when the fuzz
-// script pumps), so the tree's global lock, EBUSY paths and asynchronous
-// writes are exercised too. Everything is a function of the seed.
+// StagedKdamond interface. Half of those complete later (when the fuzz script
+// pumps), so the tree's global lock, EBUSY paths and asynchronous writes are
+// exercised too. Everything is a function of the seed.
 #pragma once
 
 #include <cerrno>

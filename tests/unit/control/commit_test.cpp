@@ -1,6 +1,6 @@
-// `commit` on a running kdamond: the staged context is validated first and
-// a refusal leaves the running one exactly as it was (sysfs-abi.md §5.3,
-// §11). What runs is read back with update_tuned_intervals, which writes
+// `commit` on a running kdamond: the staged context is validated first and a
+// refusal leaves the running one exactly as it was (docs/state.md, "on" and
+// "commit"). What runs is read back with update_tuned_intervals, which writes
 // the running intervals into the files.
 #include <gtest/gtest.h>
 

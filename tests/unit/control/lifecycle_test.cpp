@@ -1,6 +1,6 @@
-// How kdamonds end: `off`, stopping by themselves when every target process
-// is gone (sysfs-abi.md §8.9), and nr_kdamonds rewrites freeing the stopped
-// contexts (§5.1).
+// How kdamonds end: `off`, stopping by themselves when every target process is
+// gone (docs/engine.md, "When a kdamond stops"), and nr_kdamonds rewrites
+// freeing the stopped contexts (docs/state.md, "States").
 #include <gtest/gtest.h>
 
 #include <optional>

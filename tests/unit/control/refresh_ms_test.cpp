@@ -1,4 +1,4 @@
-// refresh_ms (sysfs-abi.md §6.3): while the kdamond runs, its stats,
+// refresh_ms (docs/state.md, "refresh_ms"): while the kdamond runs, its stats,
 // effective quotas and tuned intervals are copied into the files every
 // refresh_ms without any command; the value is read live.
 #include <gtest/gtest.h>

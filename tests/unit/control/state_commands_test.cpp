@@ -1,7 +1,7 @@
-// The `state` outcome table (sysfs-abi.md §5.2) on real kdamonds, for a
-// kdamond that never started, one that runs and one that stopped. Where the
-// reference table and the Linux 6.18.44 recording differ (damon_call
-// commands on a stopped kdamond), the recording wins: ECANCELED.
+// The `state` outcome table (docs/state.md, "Commands") on real kdamonds, for a
+// kdamond that never started, one that runs and one that stopped. damon_call
+// commands on a stopped kdamond fail with ECANCELED, as the Linux 6.18.44
+// recording shows.
 #include <gtest/gtest.h>
 
 #include <fstream>

@@ -1,5 +1,6 @@
-// The update_* commands copy what the running kdamond knows into the
-// staged files, and only then (sysfs-abi.md §6.1, §6.2).
+// The update_* commands copy what the running kdamond knows into the staged
+// files, and only then (docs/state.md, "What the update commands copy" and
+// "Tried regions").
 #include <gtest/gtest.h>
 
 #include <cstdint>

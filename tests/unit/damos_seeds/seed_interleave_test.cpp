@@ -1,6 +1,6 @@
 // Seed reproduction: weighted interleave of a process's memory with vaddr
-// migrate_hot and dests (the "alloc_data" functionality test of the
-// interleave patch series, sysfs-abi.md §9.8). Prints its figures.
+// migrate_hot and dests (the "alloc_data" functionality test of the interleave
+// patch series; docs/engine.md, "Migration destinations"). Prints its figures.
 #include <gtest/gtest.h>
 
 #include <cstdio>

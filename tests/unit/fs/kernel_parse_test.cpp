@@ -1,4 +1,4 @@
-// The kernel's store parsers, case by case (sysfs-abi.md §1.2).
+// The kernel's store parsers, case by case (docs/interface.md, "Parsing").
 #include "fs/tree/kernel_parse.h"
 
 #include <gtest/gtest.h>
