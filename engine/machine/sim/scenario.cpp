@@ -61,6 +61,12 @@ MachineSpec default_machine() {
   return m;
 }
 
+bool MachineSpec::bandwidth_limited() const {
+  for (const NodeSpec& n : nodes)
+    if (n.bandwidth > 0) return true;
+  return false;
+}
+
 namespace {
 
 void validate_machine(const MachineSpec& m) {
@@ -78,10 +84,13 @@ void validate_machine(const MachineSpec& m) {
     if (n.movable && n.reserved) throw ScenarioError(what + ": the kernel keeps no memory in ZONE_MOVABLE");
     if (end + n.capacity < end || end + n.capacity > (1ULL << 52))
       throw ScenarioError(what + ": physical memory would end beyond 4 PiB");
+    if (!(n.bandwidth >= 0) || std::isinf(n.bandwidth)) throw ScenarioError(what + ": bandwidth must be finite and not negative");
     end += n.capacity;
     cpus = cpus || n.has_cpu;
     lowmem = lowmem || !n.movable;
   }
+  if (!(m.migration_bandwidth > 0) || std::isinf(m.migration_bandwidth))
+    throw ScenarioError("migration_bandwidth must be positive and finite");
   if (!cpus) throw ScenarioError("no node has CPUs: processes need somewhere to run");
   if (!lowmem) throw ScenarioError("every node is movable: the kernel needs memory outside ZONE_MOVABLE");
 }

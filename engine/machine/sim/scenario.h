@@ -36,7 +36,15 @@ struct NodeSpec {
   // Onlined to ZONE_MOVABLE, as daxctl onlines CXL / dax kmem memory by
   // default: the node gets only a token min watermark (simulation.cpp).
   bool movable = false;
+  // Bytes per second the node can serve; 0: unlimited (no bandwidth model
+  // for this node: its accesses always take latency_ns).
+  double bandwidth = 0;
 };
+
+// One thread copying pages: the order of a single core's STREAM Copy rate on
+// current x86 servers (about 10 GB/s); see
+// docs/simulator-performance-model.md.
+inline constexpr double kDefaultMigrationBandwidth = 10e9;
 
 struct MachineSpec {
   // First physical address; nodes follow one another from here in the order
@@ -45,7 +53,13 @@ struct MachineSpec {
   // Cost of an access that finds its page paged out (swap-in), on top of
   // the access itself; also what each such fault adds to the memory PSI.
   uint64_t fault_latency_ns = 20000;
+  // Bytes per second one migrating thread copies (bandwidth model only):
+  // a migration's traffic loads its source and destination nodes at this
+  // rate until the copy is done. bandwidth_model.h says where it comes from.
+  double migration_bandwidth = kDefaultMigrationBandwidth;
   std::vector<NodeSpec> nodes;
+  // Whether any node has a bandwidth: then the bandwidth model is on.
+  bool bandwidth_limited() const;
 };
 
 enum class Pattern { random, sequential };

@@ -115,6 +115,12 @@ class YamlScenarioParser {
     fail(n, what + ": expected a latency like 100ns or 20us, got '" + s + "'");
   }
 
+  double bandwidth(const YAML::Node& n, const std::string& what) const {
+    const std::string s = scalar(n, what);
+    if (auto v = parse_bandwidth(s)) return *v;
+    fail(n, what + ": expected a bandwidth like 72GB/s or 500MB/s, got '" + s + "'");
+  }
+
   double number(const YAML::Node& n, const std::string& what) const {
     const std::string s = scalar(n, what);
     if (auto v = parse_number(s)) return *v;
@@ -131,16 +137,20 @@ class YamlScenarioParser {
 
   MachineSpec machine(const YAML::Node& n) const {
     if (!n.IsMap()) fail(n, "machine: expected a mapping");
-    check_keys(n, {"phys_base", "fault_latency", "nodes"});
+    check_keys(n, {"phys_base", "fault_latency", "migration_bandwidth", "nodes"});
     MachineSpec m;
     if (n["phys_base"]) m.phys_base = size(n["phys_base"], "phys_base");
     if (n["fault_latency"]) m.fault_latency_ns = latency(n["fault_latency"], "fault_latency");
+    if (n["migration_bandwidth"]) {
+      m.migration_bandwidth = bandwidth(n["migration_bandwidth"], "migration_bandwidth");
+      if (m.migration_bandwidth <= 0) fail(n["migration_bandwidth"], "migration_bandwidth: must be positive");
+    }
     const YAML::Node nodes = require(n, n["nodes"], "nodes");
     if (!nodes.IsSequence() || nodes.size() == 0) fail(nodes, "nodes: expected a non-empty list");
     std::set<int> ids;
     for (const YAML::Node& e : nodes) {
       if (!e.IsMap()) fail(e, "node: expected a mapping");
-      check_keys(e, {"id", "capacity", "latency", "cpus", "reserved", "movable"});
+      check_keys(e, {"id", "capacity", "latency", "cpus", "reserved", "movable", "bandwidth"});
       NodeSpec node;
       node.id = integer<int>(require(e, e["id"], "id"), "id");
       if (node.id < 0) fail(e["id"], "id: must not be negative");
@@ -151,6 +161,7 @@ class YamlScenarioParser {
       if (e["latency"]) node.latency_ns = latency(e["latency"], "latency");
       if (e["cpus"]) node.has_cpu = boolean(e["cpus"], "cpus");
       if (e["movable"]) node.movable = boolean(e["movable"], "movable");
+      if (e["bandwidth"]) node.bandwidth = bandwidth(e["bandwidth"], "bandwidth");
       if (e["reserved"]) {
         node.reserved = size(e["reserved"], "reserved");
         if (node.reserved % 4096 || node.reserved >= node.capacity)

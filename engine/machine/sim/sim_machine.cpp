@@ -22,14 +22,24 @@ bool in_cgroup(const std::string& cgroup, const std::string& ancestor) {
           cgroup[ancestor.size()] == '/');
 }
 
-PerfScore score(double accesses, double latency_ns, uint64_t faults) {
-  PerfScore s;
-  s.accesses = accesses;
-  s.faults = faults;
-  if (accesses > 0) {
-    s.mean_latency_ns = latency_ns / accesses;
+// Adds one process's accounts to `s` (mean values are made by finish()).
+void add_score(PerfScore& s, const SimProcess& p, uint64_t now_us, double& latency_ns) {
+  s.accesses += p.accesses;
+  s.faults += p.faults;
+  latency_ns += p.latency_ns;
+  const auto end = p.schedule.end_us();
+  const uint64_t until = end ? std::min(*end, now_us) : now_us;
+  s.seconds = std::max(s.seconds, static_cast<double>(until - std::min(until, p.start_us)) * 1e-6);
+  s.node_bytes.resize(p.node_bytes.size());
+  for (size_t i = 0; i < p.node_bytes.size(); ++i) s.node_bytes[i] += p.node_bytes[i];
+}
+
+PerfScore finish(PerfScore s, double latency_ns) {
+  if (s.accesses > 0) {
+    s.mean_latency_ns = latency_ns / s.accesses;
     s.accesses_per_sec = 1e9 / s.mean_latency_ns;
   }
+  if (s.seconds > 0) s.throughput = s.accesses / s.seconds;
   return s;
 }
 
@@ -253,19 +263,24 @@ std::optional<PageTruth> SimMachine::page(Space space, uint64_t addr) const {
 PerfScore SimMachine::perf(int pid) const {
   const auto lock = sync();
   const SimProcess* p = sim_->find(pid);
-  return p ? score(p->accesses, p->latency_ns, p->faults) : PerfScore{};
+  if (!p) return {};
+  PerfScore s;
+  double latency = 0;
+  add_score(s, *p, sim_->now_us(), latency);
+  return finish(std::move(s), latency);
 }
 
 PerfScore SimMachine::perf_total() const {
   const auto lock = sync();
-  double accesses = 0, latency = 0;
-  uint64_t faults = 0;
-  for (const SimProcess& p : sim_->processes()) {
-    accesses += p.accesses;
-    latency += p.latency_ns;
-    faults += p.faults;
-  }
-  return score(accesses, latency, faults);
+  PerfScore s;
+  double latency = 0;
+  for (const SimProcess& p : sim_->processes()) add_score(s, p, sim_->now_us(), latency);
+  return finish(std::move(s), latency);
+}
+
+std::vector<double> SimMachine::node_utilization() const {
+  const auto lock = sync();
+  return sim_->utilization();
 }
 
 }  // namespace damon::sim

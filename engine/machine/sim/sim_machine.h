@@ -75,14 +75,22 @@ struct PageTruth {
   bool anon = true;
 };
 
-// What the placement costs a process: each access pays its node's latency,
+// What the placement costs a process: each access pays its node's latency
+// (loaded by the traffic when nodes have a bandwidth: bandwidth_model.h),
 // each fault the fault latency on top.
 struct PerfScore {
-  double accesses = 0;
+  double accesses = 0;  // made so far: the process's progress
   uint64_t faults = 0;
   double mean_latency_ns = 0;
   // Accesses per second one thread bound by that latency would make.
   double accesses_per_sec = 0;
+  // Simulated seconds it has run (to now, or to its end), and the accesses
+  // it made per such second: its work rate. Without node bandwidths every
+  // process makes the accesses its schedule asks for; with them, fewer when
+  // its accesses are slower (bandwidth_model.h).
+  double seconds = 0;
+  double throughput = 0;
+  std::vector<double> node_bytes;  // bytes its accesses moved, per node in nodes() order
 };
 
 class SimMachine final : public Machine {
@@ -136,6 +144,9 @@ class SimMachine final : public Machine {
   std::optional<PageTruth> page(Space space, uint64_t addr) const;
   PerfScore perf(int pid) const;
   PerfScore perf_total() const;
+  // Per node (nodes() order): traffic / bandwidth over the last step of the
+  // bandwidth model; 0 for every node without it.
+  std::vector<double> node_utilization() const;
 
  private:
   // Takes the lock and brings the simulation to the clock's time.

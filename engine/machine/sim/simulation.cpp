@@ -49,12 +49,20 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
     node.first_pfn = pfn;
     node.pages = n.capacity / kPage;
     node.latency_ns = n.latency_ns;
+    node.bandwidth = n.bandwidth;
     node.has_cpu = n.has_cpu;
     frames_.add_node(pfn, node.pages);
     pfn += node.pages;
     nodes_.push_back(node);
   }
   hint_.assign(nodes_.size(), 0);
+  utilization_.assign(nodes_.size(), 0);
+  if (machine_.bandwidth_limited()) {
+    std::vector<BandwidthModel::Node> model;
+    for (const SimNode& n : nodes_) model.push_back({static_cast<double>(n.latency_ns), n.bandwidth});
+    bandwidth_.emplace(std::move(model));
+    copy_backlog_.assign(nodes_.size(), 0);
+  }
   set_min_watermarks();
   for (size_t i = 0; i < nodes_.size(); ++i) {
     // The "kernel" takes its memory first, at the start of the node.
@@ -163,6 +171,8 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   p.cgroup = spec.cgroup;
   p.start_us = now_;
   p.key = hash2(seed_, p.index);
+  p.home = home;
+  p.node_bytes.assign(nodes_.size(), 0);
   p.regions = std::move(regions);
   for (SimRegion& r : p.regions) r.resident.assign(nodes_.size(), 0);
   // Memory is placed in the order a program would first touch it: its own
@@ -309,11 +319,14 @@ void Simulation::integrate(SimProcess& p, uint64_t from, uint64_t to) {
     // faults themselves are charged when they happen).
     double latency = 0;
     uint64_t resident = 0;
+    const double per_page = n * kAccessBytes / static_cast<double>(reg.pages);
     for (size_t i = 0; i < nodes_.size(); ++i) {
       latency += static_cast<double>(reg.resident[i]) * static_cast<double>(nodes_[i].latency_ns);
       resident += reg.resident[i];
+      p.node_bytes[i] += per_page * static_cast<double>(reg.resident[i]);
     }
     latency += static_cast<double>(reg.pages - resident) * static_cast<double>(nodes_[reg.node].latency_ns);
+    p.node_bytes[reg.node] += per_page * static_cast<double>(reg.pages - resident);
     p.accesses += n;
     p.latency_ns += n * latency / static_cast<double>(reg.pages);
   }
@@ -365,10 +378,11 @@ void Simulation::bring_in_faults(uint64_t now) {
 
 void Simulation::advance(uint64_t now) {
   if (now <= now_) return;
+  if (bandwidth_) integrate_loaded(now);
   for (SimProcess& p : procs_) {
     if (!p.alive) continue;
     const auto end = p.schedule.end_us();
-    integrate(p, now_, end ? std::min(*end, now) : now);
+    if (!bandwidth_) integrate(p, now_, end ? std::min(*end, now) : now);
     if (end && *end <= now) end_process(p);
   }
   bring_in_faults(now);

@@ -18,6 +18,7 @@
 
 #include "engine/machine/machine.h"
 #include "engine/machine/sim/access_schedule.h"
+#include "engine/machine/sim/bandwidth_model.h"
 #include "engine/machine/sim/clear_times.h"
 #include "engine/machine/sim/fault_set.h"
 #include "engine/machine/sim/frame_allocator.h"
@@ -34,6 +35,7 @@ struct SimNode {
   int id = 0;
   uint64_t first_pfn = 0, pages = 0;
   uint64_t latency_ns = 0;
+  double bandwidth = 0;  // bytes per second, 0: unlimited
   bool has_cpu = true;
   std::vector<size_t> fallback;  // node indexes to allocate from, this one first
 };
@@ -92,8 +94,11 @@ struct SimProcess {
   ClearTimes cleared;  // test_and_clear_young clears, by a folio's first virtual page
   AccessSchedule schedule;
   std::unique_ptr<StubProcess> stub;
-  // Performance model, integrated up to the simulation's time.
+  size_t home = 0;  // node index it runs on
+  // Performance model, integrated up to the simulation's time: accesses
+  // made, their summed latency, and the bytes they moved per node index.
   double accesses = 0, latency_ns = 0;
+  std::vector<double> node_bytes;
   uint64_t faults = 0;
 };
 
@@ -123,6 +128,10 @@ class Simulation {
   std::optional<size_t> node_index(int id) const;
   uint64_t free_pages(size_t node) const { return frames_.free_frames(node); }
   uint64_t psi_us() const { return static_cast<uint64_t>(psi_us_); }
+  uint64_t now_us() const { return now_; }
+  // Per node index: traffic / bandwidth over the last step (all 0 without
+  // the bandwidth model).
+  const std::vector<double>& utilization() const { return utilization_; }
   std::vector<Vma> vmas(const SimProcess& p) const;
 
   // --- pages and actions (simulation_pages.cpp) ---
@@ -171,6 +180,11 @@ class Simulation {
   void add_process(const ProcessSpec& spec, bool stub);
   void place(SimProcess& p, uint32_t r);
   void integrate(SimProcess& p, uint64_t from, uint64_t to);
+  // The bandwidth model's step from now_ to `now`, for every process at
+  // once (simulation_bandwidth.cpp); replaces integrate() when it is on.
+  void integrate_loaded(uint64_t now);
+  // A migration copied `bytes` from node `from` to node `to`.
+  void add_copy(size_t from, size_t to, uint64_t bytes);
   void fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_t target);
   void bring_in_faults(uint64_t now);
 
@@ -238,6 +252,9 @@ class Simulation {
   std::vector<std::shared_ptr<FaultSet>> faulting_;  // sets with pages still out
   uint64_t faults_until_ = 0;  // faults are brought in up to this time
   double psi_us_ = 0;
+  std::optional<BandwidthModel> bandwidth_;  // set when some node has a bandwidth
+  std::vector<double> copy_backlog_;          // per node: migration bytes still to copy
+  std::vector<double> utilization_;
 
   // When each recently sampled folio was last made old by DAMON's sampling
   // (mkold). A small set-associative table, evicting the oldest entry of a

@@ -249,6 +249,7 @@ bool Simulation::migrate(const PageRef& ref, size_t node) {
     return false;
   }
   SimProcess& p = *ref.proc;
+  add_copy(s.node, node, s.folio_pages * kPage);
   make_resident_extent(p, ref.vpage);
   auto it = carve(p, s.folio_first, s.folio_pages);
   release_frames(p, it);

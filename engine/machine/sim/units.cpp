@@ -105,6 +105,20 @@ std::optional<uint64_t> parse_latency_ns(std::string_view text) {
   return to_u64(scaled(text, {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}}, 1));
 }
 
+std::optional<double> parse_bandwidth(std::string_view text) {
+  constexpr double K = 1024.0;
+  return scaled(text,
+                {{"B/s", 1},
+                 {"KB/s", 1e3},
+                 {"MB/s", 1e6},
+                 {"GB/s", 1e9},
+                 {"TB/s", 1e12},
+                 {"KiB/s", K},
+                 {"MiB/s", K * K},
+                 {"GiB/s", K * K * K}},
+                1);
+}
+
 std::optional<double> parse_number(std::string_view text) {
   const auto parts = split_number(text);
   if (!parts || !parts->second.empty()) return std::nullopt;

@@ -95,7 +95,7 @@ TEST(ScenarioYaml, DefaultsWithoutMachineOrPhases) {
 
 TEST(ScenarioYaml, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("machine:\n  nodes:\n    - {id: 0, capacity: 1GiB, colour: red}\n"),
-            "t.yaml:3: unknown key 'colour' (expected one of: id, capacity, latency, cpus, reserved, movable)");
+            "t.yaml:3: unknown key 'colour' (expected one of: id, capacity, latency, cpus, reserved, movable, bandwidth)");
   EXPECT_EQ(error_of("processes:\n  - name: p\n    regions:\n      - {name: r, size: lots}\n"),
             "t.yaml:4: size: expected a size like 512MiB or 4GiB, got 'lots'");
   EXPECT_EQ(error_of("processes:\n  - name: p\n    regions: [{name: r, size: 1M}]\n    phases:\n"
