@@ -35,10 +35,11 @@ std::optional<std::vector<InfoEntry>> MachineInfo::list(std::span<const std::str
     if (sim_) {
       top.push_back({"processes"});
       top.push_back({"truth", true});
+      top.push_back({"perf", true});
     }
     return top;
   }
-  if (sim_ && dir.size() == 1 && dir[0] == "truth") {
+  if (sim_ && dir.size() == 1 && (dir[0] == "truth" || dir[0] == "perf")) {
     std::vector<InfoEntry> pids;
     for (const damon::sim::SimProcessInfo& p : sim_->processes())
       pids.push_back({std::to_string(p.pid)});
@@ -59,6 +60,7 @@ std::optional<std::string> MachineInfo::read(std::span<const std::string> file) 
     if (sim_ && name == "processes") return processes();
   }
   if (sim_ && file.size() == 2 && file[0] == "truth") return truth(file[1]);
+  if (sim_ && file.size() == 2 && file[0] == "perf") return perf(file[1]);
   return std::nullopt;
 }
 
@@ -80,10 +82,30 @@ std::string MachineInfo::processes() const {
   return out;
 }
 
-std::optional<std::string> MachineInfo::truth(const std::string& pid) const {
-  int found = 0;
+int MachineInfo::sim_pid(const std::string& pid) const {
   for (const damon::sim::SimProcessInfo& p : sim_->processes())
-    if (std::to_string(p.pid) == pid) found = p.pid;
+    if (std::to_string(p.pid) == pid) return p.pid;
+  return 0;
+}
+
+std::optional<std::string> MachineInfo::perf(const std::string& pid) const {
+  const int found = sim_pid(pid);
+  if (!found) return std::nullopt;
+  const damon::sim::PerfScore s = sim_->perf(found);
+  const std::vector<damon::NodeMemory> nodes = machine_.nodes();
+  std::string out = "throughput " + number(s.throughput) + " accesses " + number(s.accesses) + " seconds " +
+                    number(s.seconds) + " mean_latency_ns " + number(s.mean_latency_ns) + " faults " +
+                    std::to_string(s.faults) + " bytes ";
+  for (size_t i = 0; i < s.node_bytes.size(); ++i) {
+    if (i) out += ',';
+    const int nid = i < nodes.size() ? nodes[i].id : static_cast<int>(i);
+    out += std::to_string(nid) + ':' + number(s.node_bytes[i]);
+  }
+  return out + '\n';
+}
+
+std::optional<std::string> MachineInfo::truth(const std::string& pid) const {
+  const int found = sim_pid(pid);
   if (!found) return std::nullopt;
   const std::vector<damon::NodeMemory> nodes = machine_.nodes();
   std::string out;

@@ -14,6 +14,12 @@
 //                  region NAME start ADDR end ADDR phase PHASE
 //                  intensity ACCESSES_PER_PAGE_PER_SEC pattern random|sequential
 //                  resident NID:BYTES[,NID:BYTES...] nonresident BYTES
+//   perf/PID       that process's progress since it started (one line):
+//                  throughput ACCESSES_PER_SEC accesses ACCESSES seconds SECONDS
+//                  mean_latency_ns NS faults FAULTS bytes NID:BYTES[,NID:BYTES...]
+//                  (throughput: accesses made per simulated second, slower
+//                  when its nodes' bandwidth is loaded; bytes: moved by its
+//                  accesses, per node; damonfs-scenario(5))
 //
 // Addresses are decimal, like the tried_regions files; start is inclusive,
 // end exclusive.
@@ -46,6 +52,9 @@ class MachineInfo final : public InfoProvider {
   std::string processes() const;
   // nullopt when `pid` names no simulated process.
   std::optional<std::string> truth(const std::string& pid) const;
+  std::optional<std::string> perf(const std::string& pid) const;
+  // The simulated process `pid` names, or 0.
+  int sim_pid(const std::string& pid) const;
 
   const damon::Machine& machine_;
   const damon::sim::SimMachine* sim_;  // nullptr on other machines

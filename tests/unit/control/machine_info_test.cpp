@@ -47,7 +47,7 @@ TEST_F(MachineInfoTest, ListsMachineFactsAndTheSimulationsTruth) {
   ASSERT_TRUE(top);
   Lines names;
   for (const InfoEntry& e : *top) names.push_back(e.name + (e.is_dir ? "/" : ""));
-  EXPECT_EQ(names, (Lines{"machine", "sampler", "nodes", "processes", "truth/"}));
+  EXPECT_EQ(names, (Lines{"machine", "sampler", "nodes", "processes", "truth/", "perf/"}));
   std::optional<std::vector<InfoEntry>> truth = info.list(std::vector<std::string>{"truth"});
   ASSERT_TRUE(truth);
   ASSERT_EQ(truth->size(), machine.processes().size());
@@ -122,6 +122,26 @@ TEST_F(MachineInfoTest, TruthFollowsPhases) {
       EXPECT_EQ(field(line, "pattern"), "sequential");
     }
   }
+}
+
+TEST_F(MachineInfoTest, PerfShowsEachProcesssProgress) {
+  const int pid = *machine.pid_of("hotcold");
+  clock.advance(2'000'000);
+  Lines perf = lines(read({"perf", std::to_string(pid)}));
+  ASSERT_EQ(perf.size(), 1u);
+  const damon::sim::PerfScore truth = machine.perf(pid);
+  EXPECT_EQ(field(perf[0], "seconds"), "2");
+  EXPECT_NEAR(std::stod(field(perf[0], "throughput")), truth.accesses / 2, truth.accesses * 1e-5);
+  EXPECT_NEAR(std::stod(field(perf[0], "mean_latency_ns")), truth.mean_latency_ns, 0.01);
+  EXPECT_GT(truth.throughput, 0);
+  // All of hotcold sits on node 0 in the default scenario.
+  const std::string bytes = field(perf[0], "bytes");
+  EXPECT_EQ(bytes.substr(bytes.find(',')), ",1:0");
+  EXPECT_GT(std::stod(bytes.substr(2)), 0);
+  EXPECT_FALSE(read({"perf", "1"}));
+  std::optional<std::vector<InfoEntry>> dir = info.list(std::vector<std::string>{"perf"});
+  ASSERT_TRUE(dir);
+  EXPECT_EQ(dir->size(), machine.processes().size());
 }
 
 }  // namespace

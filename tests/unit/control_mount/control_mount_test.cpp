@@ -210,7 +210,7 @@ TEST_F(ControlMountTest, AWriterWaitingForAnApplyRoundCanBeKilled) {
 
 TEST_F(ControlMountTest, DamonfsDescribesTheSimulatedMachine) {
   EXPECT_EQ(mnt.list(""), (Strings{"admin", "damonfs"}));
-  EXPECT_EQ(mnt.list("damonfs"), (Strings{"machine", "nodes", "processes", "sampler", "truth"}));
+  EXPECT_EQ(mnt.list("damonfs"), (Strings{"machine", "nodes", "perf", "processes", "sampler", "truth"}));
   EXPECT_EQ(mnt.read("damonfs/machine"), "sim\n");
   EXPECT_EQ(mnt.read("damonfs/sampler").substr(0, 4), "sim\n");
   const std::string nodes = mnt.read("damonfs/nodes");
