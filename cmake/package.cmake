@@ -21,7 +21,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # fusermount3 (mount as a user, unmount), python3 (damonfs-run seeds damo's
-# feature cache with it), unshare and mount come with util-linux and mount.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "fuse3, python3, util-linux, mount")
+# feature cache with it), pgrep (damonfs-run forwards signals to the
+# command it runs; users find simulated processes with it), unshare and
+# mount come with util-linux and mount.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "fuse3, python3, procps, util-linux, mount")
 
 include(CPack)

@@ -38,7 +38,7 @@ echo "files: ${#want[@]} expected entries present"
 # Declared dependencies: the shared libraries (dpkg-shlibdeps) and the
 # programs the daemon and the launcher run.
 depends=$(dpkg-deb -f "$deb" Depends)
-for d in libfuse3 libnuma libyaml-cpp libstdc++ fuse3 python3; do
+for d in libfuse3 libnuma libyaml-cpp libstdc++ fuse3 python3 procps; do
   grep -q "\b$d" <<<"$depends" || fail "Depends lacks $d: $depends"
 done
 echo "depends: $depends"
