@@ -138,6 +138,57 @@ TEST_F(ControlMountTest, KillingTheProcessTurnsTheKdamondOff) {
             std::string::npos);
 }
 
+// What `fd` reads from offset 0 now, as a fresh read of the file would.
+std::string pread_all(int fd) {
+  char buf[4096];
+  const ssize_t n = pread(fd, buf, sizeof(buf), 0);
+  return n < 0 ? strerrorname_np(errno) : std::string(buf, static_cast<size_t>(n));
+}
+
+// Values the engine changes are never served stale: the very next read
+// shows them, through a descriptor opened before the change as through a
+// new one.
+TEST_F(ControlMountTest, EngineChangesShowInTheVeryNextRead) {
+  start_kdamond();
+  const std::string nr_tried = kS0 + "/stats/nr_tried";
+  const int stats_fd = open(mnt.path(nr_tried).c_str(), O_RDONLY);
+  const int state_fd = open(mnt.path(kK0 + "/state").c_str(), O_RDONLY);
+  ASSERT_GE(stats_fd, 0);
+  ASSERT_GE(state_fd, 0);
+  ASSERT_EQ(pread_all(stats_fd), "0\n");  // no update_schemes_stats yet
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(mnt.write(kK0 + "/state", "update_schemes_stats"), "ok");
+  const std::string updated = pread_all(stats_fd);
+  EXPECT_NE(updated, "0\n");
+  EXPECT_EQ(mnt.read(nr_tried), updated);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(mnt.write(kK0 + "/state", "update_schemes_stats"), "ok");
+  EXPECT_GT(std::stoll(pread_all(stats_fd)), std::stoll(updated));
+  EXPECT_EQ(mnt.read(nr_tried), pread_all(stats_fd));
+
+  // The kdamond stops by itself once its only target is gone. Whichever
+  // way a read first shows "off", every later read shows it too.
+  ASSERT_EQ(pread_all(state_fd), "on\n");
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  bool off = false;
+  for (auto end = std::chrono::steady_clock::now() + 3s;
+       !off && std::chrono::steady_clock::now() < end;) {
+    const std::string before = pread_all(state_fd);
+    const std::string fresh = mnt.read(kK0 + "/state");
+    const std::string after = pread_all(state_fd);
+    if (before == "off\n") {
+      EXPECT_EQ(fresh, "off\n");
+    }
+    if (fresh == "off\n") {
+      EXPECT_EQ(after, "off\n");
+    }
+    off = after == "off\n";
+  }
+  EXPECT_TRUE(off) << "the kdamond did not stop within 3 s";
+  close(stats_fd);
+  close(state_fd);
+}
+
 // While a state command waits for the kdamond, the kernel holds the sysfs
 // lock and answers any other store to `state` at once with EBUSY.
 TEST_F(ControlMountTest, ASecondWriterGetsEbusyAtOnce) {
