@@ -26,6 +26,7 @@
 #include "fs/control/machine_info.h"
 #include "fs/fuse/command_line.h"
 #include "fs/fuse/fuse_server.h"
+#include "fs/fuse/unmount_guard.h"
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/tree.h"
 
@@ -89,6 +90,14 @@ int main(int argc, char** argv) {
     loop.notify_fork(boost::asio::execution_context::fork_prepare);
     if (fuse_daemonize(0) != 0) return 1;
     loop.notify_fork(boost::asio::execution_context::fork_child);
+  }
+  for (const std::string& opts : cmd.mount_options) {
+    if (asks_auto_unmount(opts) && !start_unmount_guard(cmd.mountpoint)) {
+      std::fprintf(stderr, "damonfs: cannot start the auto_unmount guard: %s\n",
+                   std::strerror(errno));
+      server.unmount();
+      return 1;
+    }
   }
   try {
     machine = plan->make(clock);

@@ -80,7 +80,9 @@ struct FuseServer::Ops {
     return std::chrono::duration<double>(s.config_.cache_timeout).count();
   }
 
-  static void init(void*, fuse_conn_info* conn) {
+  static void init(void* userdata, fuse_conn_info* conn) {
+    auto& s = *static_cast<FuseServer*>(userdata);
+    s.zero_message_opendir_ = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
     // Makes the kernel check a directory's mtime before it lists it from its
     // cache (libfuse's default, relied upon here).
     if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
@@ -202,19 +204,13 @@ struct FuseServer::Ops {
     fuse_reply_err(req, 0);
   }
 
-  // The kernel keeps each listing (its page cache of the directory) and
-  // serves it again without asking until KernelCache drops it or the
-  // directory's mtime moves, so a damo-style walk of the tree costs an
-  // open and a release per directory. (Zero-message opendir would save
-  // those, but then an open of the mount root no longer reaches the
-  // connection, and fusermount3's auto_unmount takes a dead mount for a
-  // live one.)
-  static void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    std::optional<NodeStat> n = server(req).tree_.getattr(ino);
-    if (!n) return void(fuse_reply_err(req, ENOENT));
-    if (!n->is_dir) return void(fuse_reply_err(req, ENOTDIR));
-    fi->cache_readdir = !n->unannounced_changes;
-    fi->keep_cache = !n->unannounced_changes;
+  // Directories are listed without opening them (zero-message opendir, when
+  // the kernel has it): the kernel then caches each listing and serves it
+  // again without asking until the directory's mtime moves or KernelCache
+  // drops it, so a damo-style walk of the tree costs no directory requests.
+  // (auto_unmount then needs damonfs's own guard: unmount_guard.h.)
+  static void opendir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+    if (server(req).zero_message_opendir_) return void(fuse_reply_err(req, ENOSYS));
     fuse_reply_open(req, fi);
   }
 

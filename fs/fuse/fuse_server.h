@@ -78,6 +78,8 @@ class FuseServer {
   std::function<void()> on_end_;
   struct timespec mount_time_ {};
   WaitingWrites waiting_;
+  // The kernel lists directories without opening them (FUSE_CAP_NO_OPENDIR_SUPPORT).
+  bool zero_message_opendir_ = false;
   ListingCache listing_;
 };
 
