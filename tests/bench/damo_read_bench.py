@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """damo-style reads of damonfs against the kernel's DAMON sysfs, in one run.
 
-damo is Python: it reads every file of a kdamond tree with
-open(path).read() (`damo report damon`), and every tried_regions/<N>
-directory the same way (`damo report access`, `damo record --snapshot`).
-This benchmark does exactly that, in rounds that interleave damonfs and
+damo is Python: it reads every file of a kdamond tree with os.listdir,
+os.path.isdir and open(path, 'r').read() (`damo report damon`), and every
+tried_regions/<N> directory the same way (`damo report access`, `damo
+record --snapshot`). This benchmark does exactly that, in rounds that interleave damonfs and
 the kernel (the order alternating), and reports medians:
 
 1. the whole tree, damonfs given the shape of the kdamonds this machine's
@@ -53,13 +53,15 @@ def write(path, value):
 
 
 def read_tree(root):
-    """damo's walk: list every directory, open(path).read() every file."""
+    """damo's walk (_damo_fs.read_files): os.listdir, os.path.isdir on each
+    entry, open(path, 'r').read() on each file."""
     files = 0
-    for entry in os.scandir(root):
-        if entry.is_dir(follow_symlinks=False):
-            files += read_tree(entry.path)
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if os.path.isdir(path):
+            files += read_tree(path)
         else:
-            with open(entry.path) as f:
+            with open(path, "r") as f:
                 f.read()
             files += 1
     return files
@@ -133,14 +135,15 @@ def stage_tried_regions(fs, regions=1000):
 
 
 def requests_per_read(binary, shape_from):
-    """FUSE requests of one open(path).read() of a file read before, and of
-    one listing of a directory listed before (from a -d trace)."""
+    """FUSE requests of one damo-style read (isdir, open, read) of a file
+    read before, and of one listing of a directory listed before (from a
+    -d trace)."""
     log = tempfile.mktemp(prefix="damo-read-bench-trace-")
     fs = Damonfs(binary, debug_log=log)
     try:
         copy_shape(shape_from, fs.admin)
         path = fs.admin + "/kdamonds/0/contexts/0/monitoring_attrs/intervals/sample_us"
-        read(path)
+        os.path.isdir(path) or read(path)
         os.listdir(fs.admin + "/kdamonds/0/contexts/0")
 
         def traced(action):
@@ -152,7 +155,7 @@ def requests_per_read(binary, shape_from):
                 f.seek(start)
                 return collections.Counter(re.findall(r"opcode: ([A-Z_]+)", f.read()))
 
-        per_file = traced(lambda: read(path))
+        per_file = traced(lambda: os.path.isdir(path) or read(path))
         per_dir = traced(lambda: os.listdir(fs.admin + "/kdamonds/0/contexts/0"))
     finally:
         fs.close()
@@ -233,7 +236,7 @@ def main():
     file_ratio = dfs_us / k_us
     print(f"  per file           damonfs {dfs_us:8.1f} us   kernel {k_us:8.1f} us   "
           f"ratio {file_ratio:.2f}  (budget {BUDGET}; kernel per file from {basis})")
-    print("\nFUSE requests per open(path).read() of a file: "
+    print("\nFUSE requests per damo-style read of a file (isdir, open, read): "
           f"{sum(per_file.values())} ({', '.join(f'{k} {v}' for k, v in sorted(per_file.items()))})")
     print("FUSE requests per listing of a cached directory: "
           f"{sum(per_dir.values())} ({', '.join(f'{k} {v}' for k, v in sorted(per_dir.items()))})")
