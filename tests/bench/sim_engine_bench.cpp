@@ -4,7 +4,10 @@
 //   * CPU share of one vaddr kdamond at default intervals (sample 5 ms,
 //     aggr 100 ms) with 1000 regions over a 1 TiB simulated process (<= 1 %);
 //   * the same regions over 1 GiB and over 1 TiB: neither the engine nor
-//     the simulator may grow with memory size (1 TiB / 1 GiB <= 1.2).
+//     the simulator may grow with memory size (1 TiB / 1 GiB <= 1.2);
+//   * the same at 1 TiB on a machine whose nodes have a bandwidth (the
+//     bandwidth model on, its demand saturating both nodes) against none
+//     (<= 1.3).
 // BM_SimSampling times the machine's side alone (mkold and young of 1000
 // sorted addresses), to show how the total splits. Exits 1 when a budget
 // is missed.
@@ -31,13 +34,21 @@ constexpr uint64_t kNrRegions = 1000;
 // One process whose memory is four equal mappings accessed the ways the
 // simulator models: hot and cold random pages, a warm sequential sweep and
 // a huge-page (THP) mapping, so every path of young() is on the clock.
-sim::Scenario process_of(uint64_t memory) {
+// With `bandwidth`, the machine is DDR plus CXL with the interleave seed's
+// bandwidths, the cold mapping on CXL: the model solves for two loaded
+// nodes at every step.
+sim::Scenario process_of(uint64_t memory, bool bandwidth = false) {
   sim::Scenario s;
   s.name = "sim_engine_bench";
   s.seed = 42;
   // Room for the process, its system mappings and the min watermark.
   s.machine.nodes = {sim::NodeSpec{.id = 0, .capacity = memory + 4 * kGiB, .latency_ns = 100, .has_cpu = true,
                                    .reserved = 0}};
+  if (bandwidth) {
+    s.machine.nodes[0].bandwidth = 72e9;
+    s.machine.nodes.push_back(sim::NodeSpec{
+        .id = 1, .capacity = memory / 4 + 4 * kGiB, .latency_ns = 250, .has_cpu = false, .bandwidth = 26e9});
+  }
   sim::ProcessSpec p;
   p.name = "bench";
   sim::PhaseSpec phase{"steady", 0, {}};
@@ -46,6 +57,7 @@ sim::Scenario process_of(uint64_t memory) {
     r.name = name;
     r.size = memory / 4;
     r.thp = thp;
+    if (bandwidth && std::string(name) == "cold") r.node = 1;
     p.regions.push_back(r);
     phase.access.push_back(a);
   };
@@ -95,7 +107,7 @@ ContextParams fixed_regions(int pid, AddrRange span) {
 void BM_SimSampleInterval(benchmark::State& state) {
   const uint64_t memory = static_cast<uint64_t>(state.range(0)) * kGiB;
   ManualClock clock;
-  SimMachine machine(process_of(memory), clock);
+  SimMachine machine(process_of(memory, state.range(1) != 0), clock);
   const int pid = *machine.pid_of("bench");
   Context ctx(fixed_regions(pid, mmap_span(machine, pid)), machine, clock, 1);
   if (ctx.start() != 0) {
@@ -140,10 +152,11 @@ void BM_SimSampling(benchmark::State& state) {
 }
 
 BENCHMARK(BM_SimSampleInterval)
-    ->ArgName("GiB")
+    ->ArgNames({"GiB", "bandwidth"})
     ->Apply(bench::min_of_ten)
-    ->Arg(1)
-    ->Arg(1024)
+    ->Args({1, 0})
+    ->Args({1024, 0})
+    ->Args({1024, 1})
     ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_SimSampling)
@@ -163,19 +176,27 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
-  const auto cost = [&](const char* bench, int gib) {
-    return reporter.min_cpu(std::string(bench) + "/GiB:" + std::to_string(gib));
+  const auto cost = [&](const char* bench, int gib, const char* more = "") {
+    return reporter.min_cpu(std::string(bench) + "/GiB:" + std::to_string(gib) + more);
   };
   bool ok = true;
   std::printf("\nBudgets (ratios within this run):\n");
-  if (const double small = cost("BM_SimSampleInterval", 1), large = cost("BM_SimSampleInterval", 1024);
+  if (const double small = cost("BM_SimSampleInterval", 1, "/bandwidth:0"),
+      large = cost("BM_SimSampleInterval", 1024, "/bandwidth:0");
       small > 0 && large > 0) {
     ok &= damon::bench::check("engine+sim CPU per sample, 1000 regions: 1 TiB / 1 GiB", large / small, "<=", 1.2,
                        large / small <= 1.2);
     const double share = large / 5000.0 * 100;  // % of one CPU at sample_us 5000
     ok &= damon::bench::check("engine+sim CPU share, default intervals, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
   }
-  if (const double total = cost("BM_SimSampleInterval", 1024), machine = cost("BM_SimSampling", 1024);
+  if (const double off = cost("BM_SimSampleInterval", 1024, "/bandwidth:0"),
+      on = cost("BM_SimSampleInterval", 1024, "/bandwidth:1");
+      off > 0 && on > 0) {
+    ok &= damon::bench::check("engine+sim CPU per sample, 1 TiB: bandwidth model on / off", on / off, "<=", 1.3,
+                              on / off <= 1.3);
+  }
+  if (const double total = cost("BM_SimSampleInterval", 1024, "/bandwidth:0"),
+      machine = cost("BM_SimSampling", 1024);
       total > 0 && machine > 0) {
     std::printf("%-58s %10.3f  (of %.3f us per sample)\n", "of which the sim's mkold + young (us)", machine, total);
   }

@@ -66,7 +66,7 @@ void Simulation::integrate_loaded(uint64_t now) {
     copy_backlog_[i] = std::max(0.0, copy_backlog_[i] - rate * dt);
   }
 
-  const BandwidthModel::Point pt = bandwidth_->solve(demands, background);
+  const BandwidthModel::Point& pt = bandwidth_->solve_cached(demands, background);
   utilization_ = pt.utilization;
   for (size_t k = 0; k < who.size(); ++k) {
     SimProcess& p = *who[k];
