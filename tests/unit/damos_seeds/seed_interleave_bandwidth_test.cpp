@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <numeric>
 
 #include "engine/machine/sim/bandwidth_model.h"
@@ -23,8 +22,7 @@ namespace {
 using test::kSecond;
 
 sim::Scenario scenario() {
-  const auto dir = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "scenarios";
-  return sim::load_scenario((dir / "interleave-bandwidth.yaml").string());
+  return sim::load_scenario(std::string(DAMONFS_SCENARIOS_DIR) + "/interleave-bandwidth.yaml");
 }
 
 // One iteration reads what the seed's iteration read: 7,620 ms at the
