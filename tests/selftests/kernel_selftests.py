@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""The kernel's DAMON selftests, unmodified, against a default damonfs mount.
+
+    DAMON_SELFTESTS=DIR kernel_selftests.py --damonfs BUILD/fs/damonfs [TEST...]
+
+DIR is a copy of tools/testing/selftests/damon/ of a kernel tree (the
+linux-mm tree for the newest). Each test runs as root in its own private
+mount namespace with a fresh default mount (`--abi latest`) bound over
+/sys/kernel/mm/damon/admin, through scripts/damonfs-run: sysfs.sh and
+every Python test of the Makefile's TEST_PROGS that needs no drgn, kernel
+module, debugfs or kmemleak (those have nothing to run against here). The
+C helpers the tests start (TEST_GEN_FILES) are built first, in a scratch
+copy of DIR; DIR itself is never written.
+
+Prints PASS/FAIL/SKIP per test and "N passed, M failed, K skipped"; exits 0
+only when none failed, 77 (ctest's skip) with the reason when DIR is not
+given, has no sysfs.sh, or the launcher cannot run here.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'scripts', 'damonfs-run')
+SKIP = 77
+KSFT_SKIP = 4
+# What a test must not need: these have no counterpart in a FUSE mount.
+NEEDS_KERNEL = re.compile(r'drgn|kmemleak|debugfs|modprobe|/sys/module')
+
+
+def makefile_list(makefile, var):
+    """Words assigned to `var` (= and +=) in a kselftest Makefile."""
+    words = []
+    for line in open(makefile):
+        m = re.match(r'\s*%s\s*\+?=\s*(.*)' % var, line)
+        if m:
+            words += m.group(1).split()
+    return words
+
+
+def selected_tests(src):
+    makefile = os.path.join(src, 'Makefile')
+    progs = makefile_list(makefile, 'TEST_PROGS') if os.path.exists(makefile) else sorted(
+        f for f in os.listdir(src) if f.endswith('.py') and not f.startswith('_'))
+    chosen, left_out = [], []
+    for prog in progs:
+        path = os.path.join(src, prog)
+        if prog != 'sysfs.sh' and not prog.endswith('.py'):
+            continue
+        if not os.path.exists(path):
+            left_out.append((prog, 'not in %s' % src))
+            continue
+        text = open(path).read()
+        if prog.endswith('.py'):
+            # A helper module it imports counts as part of it.
+            for mod in re.findall(r'^import (\w+)', text, re.M):
+                helper = os.path.join(src, mod + '.py')
+                if mod != '_damon_sysfs' and os.path.exists(helper):
+                    text += open(helper).read()
+        if prog != 'sysfs.sh' and NEEDS_KERNEL.search(text):
+            left_out.append((prog, 'needs %s' % NEEDS_KERNEL.search(text).group(0)))
+            continue
+        chosen.append(prog)
+    return chosen, left_out
+
+
+def build_helpers(src, work):
+    """A scratch copy of the selftests with their C helpers built."""
+    shutil.copytree(src, work, dirs_exist_ok=True)
+    makefile = os.path.join(src, 'Makefile')
+    helpers = makefile_list(makefile, 'TEST_GEN_FILES') if os.path.exists(makefile) else []
+    # Git keeps the tests executable; a copy may not have.
+    for prog in makefile_list(makefile, 'TEST_PROGS') if os.path.exists(makefile) else []:
+        if os.path.exists(os.path.join(work, prog)):
+            os.chmod(os.path.join(work, prog), 0o755)
+    for h in helpers:
+        source = os.path.join(work, h + '.c')
+        if os.path.exists(source):
+            subprocess.run(['cc', '-O2', '-o', os.path.join(work, h), source], check=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--damonfs', required=True, help='the damonfs binary')
+    parser.add_argument('--timeout', type=int, default=300, help='seconds per test')
+    parser.add_argument('tests', nargs='*', help='only these tests')
+    args = parser.parse_args()
+    src = os.environ.get('DAMON_SELFTESTS', '')
+    if not src:
+        print('SKIP: set DAMON_SELFTESTS to a copy of tools/testing/selftests/damon/ '
+              '(linux-mm tree) to run the kernel selftests')
+        return SKIP
+    if not os.path.exists(os.path.join(src, 'sysfs.sh')):
+        print('SKIP: DAMON_SELFTESTS=%s has no sysfs.sh' % src)
+        return SKIP
+    if os.geteuid() != 0:
+        print('SKIP: the kernel selftests run as root (their check_dependencies)')
+        return SKIP
+    damonfs = os.path.abspath(args.damonfs)
+    probe = subprocess.run([LAUNCHER, '--damonfs', damonfs, '--', 'true'],
+                           capture_output=True, text=True, cwd='/')
+    if probe.returncode == 125:
+        print('SKIP: %s' % probe.stderr.strip())
+        return SKIP
+
+    tests, left_out = selected_tests(src)
+    for prog, why in left_out:
+        print('LEFT OUT %s: %s' % (prog, why))
+    if args.tests:
+        tests = [t for t in tests if t in args.tests]
+    passed = failed = skipped = 0
+    with tempfile.TemporaryDirectory(prefix='damon-selftests.') as work:
+        build_helpers(src, work)
+        for prog in tests:
+            cmd = [LAUNCHER, '--damonfs', damonfs, '--', 'sh', '-c', 'cd "$0" && exec ./"$1"',
+                   work, prog]
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout,
+                                   stdin=subprocess.DEVNULL, cwd='/')
+                status, out = p.returncode, (p.stdout + p.stderr).strip()
+            except subprocess.TimeoutExpired as e:
+                status, out = 'timeout', str(e)
+            if status == 0:
+                verdict = 'PASS'
+                passed += 1
+            elif status == KSFT_SKIP:
+                verdict = 'SKIP'
+                skipped += 1
+            else:
+                verdict = 'FAIL'
+                failed += 1
+            print('%s %s (exit %s)' % (verdict, prog, status), flush=True)
+            if verdict != 'PASS' and out:
+                print('    ' + '\n    '.join(out.splitlines()[-15:]), flush=True)
+    print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
