@@ -78,7 +78,9 @@ int main(int argc, char** argv) {
   EngineBackend backend(
       clock, [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); },
       /*seed=*/0);
-  Tree tree(*AbiProfile::find(cmd.abi), backend);
+  const AbiProfile& abi = *AbiProfile::find(cmd.abi);
+  backend.set_abi(abi);
+  Tree tree(abi, backend);
   FuseServer server(tree, loop,
                     FuseConfig{.mount_options = cmd.mount_options,
                                .debug = cmd.debug,

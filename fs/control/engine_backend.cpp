@@ -107,6 +107,7 @@ void EngineBackend::command(StagedKdamond& kdamond, StateCommand cmd, CommandDon
     case StateCommand::off:
       return turn_off(s, std::move(done));
     case StateCommand::clear_schemes_tried_regions:
+      if (!abi_->has(kDamonCallCommands) && s.phase != Phase::running) return done(-EINVAL);
       clear_tried(kdamond);
       return done(0);
     case StateCommand::update_schemes_tried_regions:
@@ -120,7 +121,7 @@ void EngineBackend::command(StagedKdamond& kdamond, StateCommand cmd, CommandDon
   // ECANCELED when it exists but its kdamond has stopped (the call is
   // queued to a context nobody serves).
   if (s.phase == Phase::never_started) return done(-EINVAL);
-  if (s.phase == Phase::stopped) return done(-ECANCELED);
+  if (s.phase == Phase::stopped) return done(abi_->has(kDamonCallCommands) ? -ECANCELED : -EINVAL);
   switch (cmd) {
     case StateCommand::commit:
       return commit(kdamond, false, std::move(done));
@@ -246,6 +247,7 @@ void EngineBackend::commit(StagedKdamond& kdamond, bool goals_only, CommandDone 
     if (built == -EINVAL) return done(built);
     if (damon::validate_quota_goals(params.schemes, *machine_)) return done(-EINVAL);
   } else if (int err = build_checked(kdamond, *machine_, params)) {
+    if (!abi_->has(kDamonCallCommands)) return fail_commit_by_stopping(kdamond.handle(), std::move(done));
     return done(err);
   }
   auto apply = [params = std::move(params), goals_only](KdamondWork& w) {
@@ -256,10 +258,22 @@ void EngineBackend::commit(StagedKdamond& kdamond, bool goals_only, CommandDone 
     }
     return work.commit(params);
   };
-  int err = slot(kdamond.handle()).kdamond->call(std::move(apply), [this, done](int result) {
-    post([done, result] { done(result); });
+  const KdamondHandle handle = kdamond.handle();
+  const bool legacy = !abi_->has(kDamonCallCommands);
+  int err = slot(handle).kdamond->call(std::move(apply), [this, handle, legacy, done](int result) {
+    post([this, handle, legacy, done, result]() mutable {
+      if (result && legacy) return fail_commit_by_stopping(handle, std::move(done));
+      done(result);
+    });
   });
-  if (err) done(-ECANCELED);
+  if (err) done(legacy ? -EINVAL : -ECANCELED);
+}
+
+void EngineBackend::fail_commit_by_stopping(KdamondHandle handle, CommandDone done) {
+  Slot& s = slot(handle);
+  if (s.phase != Phase::running) return done(0);
+  s.off_waiters.push_back(std::move(done));
+  s.kdamond->request_stop();
 }
 
 void EngineBackend::update_stats(StagedKdamond& kdamond, CommandDone done) {

@@ -20,6 +20,7 @@
 #include "engine/kdamond/kdamond.h"
 #include "engine/kdamond/parked_thread.h"
 #include "engine/machine/machine.h"
+#include "fs/tree/abi_profile.h"
 #include "fs/tree/kdamond_backend.h"
 
 namespace damonfs::fs {
@@ -48,12 +49,17 @@ class EngineBackend final : public KdamondBackend {
   // outliving the backend. (It is made after the daemonizing fork, since
   // the simulated machine's stub processes must be children of the daemon.)
   void set_machine(damon::Machine& machine) { machine_ = &machine; }
+  // Whose errno and command semantics to follow (default: latest).
+  void set_abi(const AbiProfile& abi) { abi_ = &abi; }
 
   // Stops every kdamond and waits for their threads (daemon shutdown).
   void stop_all();
 
  private:
   enum class Phase { never_started, running, stopped };
+  // Before kDamonCallCommands: a commit that fails ends the kdamond, and
+  // its write succeeds once the kdamond is gone.
+  void fail_commit_by_stopping(KdamondHandle handle, CommandDone done);
   struct Slot;
 
   Slot& slot(KdamondHandle handle);
@@ -82,6 +88,7 @@ class EngineBackend final : public KdamondBackend {
   void post(std::function<void()> fn);
 
   damon::Machine* machine_ = nullptr;
+  const AbiProfile* abi_ = &AbiProfile::latest();
   const damon::Clock& clock_;
   Post post_;
   uint64_t seed_;

@@ -23,6 +23,18 @@ inline constexpr AbiVersion kSysfsOrigin{5, 18};
 // Items merged in Andrew Morton's mm tree but in no mainline release yet.
 inline constexpr AbiVersion kMmTree{255, 0};
 
+// Behaviour that changed between releases, each as the release that
+// changed it: a profile behaves the new way when it has that level.
+//
+// 6.14 moved the state commands onto damon_call()/damos_walk(). Before it
+// every command but `on`/`off` is a request the running kdamond serves:
+// without one (never started, or stopped) it is EINVAL, even
+// clear_schemes_tried_regions; and a `commit` the kdamond cannot apply is
+// still accepted (the write succeeds) but ends the kdamond. From 6.14 the
+// writer gets the commit's error and the kdamond keeps running, commands
+// to a stopped kdamond are ECANCELED and clearing tried regions needs none.
+inline constexpr AbiVersion kDamonCallCommands{6, 14};
+
 class AbiProfile {
  public:
   constexpr AbiProfile(std::string_view name, AbiVersion level, std::string_view summary)

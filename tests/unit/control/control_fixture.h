@@ -46,15 +46,16 @@ class ControlTest : public ::testing::Test {
  protected:
   // The simulation's processes exist in memory only (no stub processes):
   // pids are synthetic, and SimMachine::kill ends them.
-  ControlTest()
+  explicit ControlTest(const char* abi = "6.18")
       : machine(damon::sim::default_scenario(), clock,
                 damon::sim::SimOptions{.stubs = false, .seed = std::nullopt}),
         backend(
             clock, [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
             /*seed=*/1),
-        tree(*AbiProfile::find("6.18"), backend),
+        tree(*AbiProfile::find(abi), backend),
         fs(tree) {
     backend.set_machine(machine);
+    backend.set_abi(*AbiProfile::find(abi));
   }
 
   // Runs the loop until the write completes: "ok" or "!ERRNO"; "!HANG"
