@@ -13,7 +13,7 @@ inline constexpr uint64_t kPage = 4096;
 
 // The repository's scenarios/ directory.
 inline std::filesystem::path scenarios_dir() {
-  return std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "scenarios";
+  return DAMONFS_SCENARIOS_DIR;
 }
 
 // DRAM node 0 (CPUs, 100 ns) and CXL node 1 (no CPUs, 300 ns).
