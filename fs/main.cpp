@@ -20,7 +20,7 @@
 #include <optional>
 #include <span>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "fs/control/engine_backend.h"
 #include "fs/control/machine_factory.h"
 #include "fs/control/machine_info.h"

@@ -7,14 +7,19 @@
 #include "engine/core/attrs.h"
 #include "engine/core/intervals_tuning.h"
 #include "engine/core/regions.h"
-#include "engine/ops/operations.h"
 
 namespace damon {
 
 class Context::Impl {
  public:
-  Impl(Context& self, ContextParams params, Machine& machine, const Clock& clock, uint64_t seed)
-      : self_(self), params_(std::move(params)), machine_(machine), clock_(clock), rng_(seed) {
+  Impl(Context& self, ContextParams params, Machine& machine, const Clock& clock, uint64_t seed,
+       SelectOps select_ops)
+      : self_(self),
+        params_(std::move(params)),
+        machine_(machine),
+        clock_(clock),
+        rng_(seed),
+        select_ops_(select_ops) {
     attrs_ = params_.attrs;
     min_region_size_ = damon::min_region_size(params_);
   }
@@ -35,6 +40,7 @@ class Context::Impl {
   Machine& machine_;
   const Clock& clock_;
   Rng rng_;
+  SelectOps select_ops_;
   SchemesHook* hook_ = nullptr;
 
   MonitoringAttrs attrs_;    // live, possibly auto-tuned
@@ -107,10 +113,11 @@ void Context::Impl::set_attrs(const MonitoringAttrs& attrs, uint64_t aggr_sample
 
 int Context::Impl::start() {
   if (int err = validate(params_, machine_)) return -err;
+  ops_ = select_ops_(params_.ops);
+  if (!ops_) return -EINVAL;
   attrs_ = params_.attrs;
   aggr_samples_ = attrs_.aggr_us / sample_divisor(attrs_);
   min_region_size_ = damon::min_region_size(params_);
-  ops_ = make_operations(params_.ops);
   targets_.assign(params_.targets.size(), Target{});
   for (size_t i = 0; i < targets_.size(); ++i)
     install_target(targets_[i], params_.targets[i], min_region_size_);
@@ -258,9 +265,14 @@ int Context::Impl::commit(const ContextParams& params) {
   // A target to drop must have a running counterpart (6.19 obsolete_target).
   for (size_t i = targets_.size(); i < params.targets.size(); ++i)
     if (params.targets[i].obsolete) return -EINVAL;
+  std::unique_ptr<Operations> new_ops;
+  if (params.ops != params_.ops) {
+    new_ops = select_ops_(params.ops);
+    if (!new_ops) return -EINVAL;
+  }
 
   // Nothing below can fail: the context is changed all at once.
-  const ContextParams old = std::exchange(params_, params);
+  params_ = params;
   const uint64_t new_min_region_size = damon::min_region_size(params_);
   std::vector<Target> next;
   next.reserve(params_.targets.size());
@@ -277,7 +289,7 @@ int Context::Impl::commit(const ContextParams& params) {
 
   if (!(attrs_ == params_.attrs))
     set_attrs(params_.attrs, params_.attrs.aggr_us / sample_divisor(params_.attrs));
-  if (old.ops != params_.ops) ops_ = make_operations(params_.ops);
+  if (new_ops) ops_ = std::move(new_ops);
   min_region_size_ = new_min_region_size;
 
   refresh_validity();
@@ -287,8 +299,9 @@ int Context::Impl::commit(const ContextParams& params) {
   return 0;
 }
 
-Context::Context(ContextParams params, Machine& machine, const Clock& clock, uint64_t seed)
-    : impl_(std::make_unique<Impl>(*this, std::move(params), machine, clock, seed)) {}
+Context::Context(ContextParams params, Machine& machine, const Clock& clock, uint64_t seed,
+                 SelectOps select_ops)
+    : impl_(std::make_unique<Impl>(*this, std::move(params), machine, clock, seed, select_ops)) {}
 
 Context::~Context() = default;
 
@@ -306,6 +319,7 @@ std::vector<Target>& Context::targets() { return impl_->targets_; }
 const std::vector<Target>& Context::targets() const { return impl_->targets_; }
 Machine& Context::machine() { return impl_->machine_; }
 const Machine& Context::machine() const { return impl_->machine_; }
+const Operations& Context::ops() const { return *impl_->ops_; }
 const Clock& Context::clock() const { return impl_->clock_; }
 Rng& Context::rng() { return impl_->rng_; }
 uint64_t Context::passed_samples() const { return impl_->passed_samples_; }

@@ -24,7 +24,8 @@
 #include <memory>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
+#include "engine/core/operations.h"
 #include "engine/core/random.h"
 #include "engine/core/region.h"
 #include "engine/core/schemes_hook.h"
@@ -40,14 +41,17 @@ namespace damon {
 
 class Context {
  public:
-  Context(ContextParams params, Machine& machine, const Clock& clock, uint64_t seed);
+  // `select_ops` gives the operations set for params.ops, at start() and
+  // at every commit() that changes it (engine/ops: make_operations).
+  Context(ContextParams params, Machine& machine, const Clock& clock, uint64_t seed,
+          SelectOps select_ops);
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
   // Builds the initial regions (user regions, then ops init) and prepares the
   // first sample. 0 or -errno (-EINVAL when validate() rejects the
-  // parameters). Call once.
+  // parameters or there is no operations set for them). Call once.
   int start();
 
   // One iteration of the kdamond loop, called once the sampling interval
@@ -71,8 +75,8 @@ class Context {
   bool targets_all_invalid() const;
 
   // Online parameter update (sysfs `commit`, docs/state.md). 0 or -errno; on
-  // failure the context is unchanged. Schemes are only recorded in params():
-  // DAMOS commits its own state.
+  // failure the context is unchanged. A changed OpsId gets a new operations
+  // set. Schemes are only recorded in params(): DAMOS commits its own state.
   int commit(const ContextParams& params);
 
   void set_schemes_hook(SchemesHook* hook);
@@ -89,6 +93,8 @@ class Context {
   const std::vector<Target>& targets() const;
   Machine& machine();
   const Machine& machine() const;
+  // The operations set in use; only valid after a successful start().
+  const Operations& ops() const;
   const Clock& clock() const;
   Rng& rng();
 

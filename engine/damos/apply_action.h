@@ -1,12 +1,13 @@
-// The operations-set half of applying a DAMOS action to one region: what
-// vaddr/fvaddr and paddr do through the Machine (docs/engine.md: "Actions",
-// "Filters", "Migration destinations").
+// Applying a scheme's action to one region: what DAMOS hands the
+// operations set's apply_scheme (docs/engine.md: "Actions", "Filters",
+// "Migration destinations").
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <span>
 
+#include "engine/core/operations.h"
 #include "engine/damos/filters.h"
 #include "engine/damos/monitor_view.h"
 #include "engine/params.h"
@@ -23,14 +24,9 @@ struct SchemeAction {
   bool core_allowed;
 };
 
-struct ApplyOutcome {
-  uint64_t applied = 0;        // core address units the action changed
-  uint64_t filter_passed = 0;  // core address units that passed ops filters
-};
-
-// Applies `act` to `region` (core address units) of `target`.
-// `last_folio` is the scheme's per-round memory of the last folio it
-// handled: a large folio straddling two regions is handled once.
+// Applies `act` to `region` (core address units) of `target` through
+// view.ops. `last_folio` is the scheme's per-round memory of the last folio
+// it handled: a large folio straddling two regions is handled once.
 ApplyOutcome apply_action(const MonitorView& view, const Target& target, AddrRange region,
                           const SchemeAction& act, std::optional<uint64_t>& last_folio);
 

@@ -1,10 +1,7 @@
 #include "engine/damos/filters.h"
 
-#include <algorithm>
-
 #include "engine/core/arith.h"
 #include "engine/core/regions.h"
-#include "engine/damos/goal_metrics.h"
 
 namespace damon {
 
@@ -12,11 +9,6 @@ FilterSet::FilterSet(const std::vector<Filter>& filters) {
   for (const Filter& f : filters) (is_core_filter(f.type) ? core_ : ops_).push_back(f);
   ops_default_reject_ = !ops_.empty() && ops_.back().allow;
   core_default_reject_ = ops_.empty() && !core_.empty() && core_.back().allow;
-}
-
-bool FilterSet::has_young_ops_filter() const {
-  return std::any_of(ops_.begin(), ops_.end(),
-                     [](const Filter& f) { return f.type == FilterType::young; });
 }
 
 namespace {
@@ -54,39 +46,6 @@ bool core_filter_holds(const Filter& f, size_t target_idx, std::vector<Region>& 
   return matched == f.matching;
 }
 
-bool same_memcg(const std::string& folio_memcg, const std::string& filter_path) {
-  auto canonical = [](std::string p) { return p == "/" ? std::string() : p; };
-  return canonical(folio_memcg) == canonical(memcg_path_key(filter_path));
-}
-
-bool ops_filter_holds(const Filter& f, Machine& machine, Space space, const FolioInfo& folio) {
-  bool matched = false;
-  switch (f.type) {
-    case FilterType::anon:
-      matched = folio.anon;
-      break;
-    case FilterType::active:
-      matched = folio.active;
-      break;
-    case FilterType::memcg:
-      matched = same_memcg(folio.memcg, f.memcg_path);
-      break;
-    case FilterType::young:
-      matched = machine.test_and_clear_young(space, folio.addr);
-      break;
-    case FilterType::hugepage_size:
-      matched = f.min_sz <= folio.size && folio.size <= f.max_sz;
-      break;
-    case FilterType::unmapped:
-      matched = !folio.mapped;
-      break;
-    case FilterType::addr:
-    case FilterType::target:
-      return false;
-  }
-  return matched == f.matching;
-}
-
 }  // namespace
 
 CoreVerdict judge_core_filters(const FilterSet& filters, size_t target_idx,
@@ -96,14 +55,6 @@ CoreVerdict judge_core_filters(const FilterSet& filters, size_t target_idx,
       return {.pass = f.allow, .allowed = f.allow};
   }
   return {.pass = !filters.core_default_reject()};
-}
-
-bool folio_passes_ops_filters(const FilterSet& filters, const Filter* extra, Machine& machine,
-                              Space space, const FolioInfo& folio) {
-  for (const Filter& f : filters.ops())
-    if (ops_filter_holds(f, machine, space, folio)) return f.allow;
-  if (extra && ops_filter_holds(*extra, machine, space, folio)) return extra->allow;
-  return !filters.ops_default_reject();
 }
 
 }  // namespace damon

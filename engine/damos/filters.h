@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "engine/core/region.h"
-#include "engine/machine/machine.h"
 #include "engine/params.h"
 
 namespace damon {
@@ -31,7 +30,6 @@ class FilterSet {
   bool core_default_reject() const { return core_default_reject_; }
   bool ops_default_reject() const { return ops_default_reject_; }
   bool has_ops_filters() const { return !ops_.empty(); }
-  bool has_young_ops_filter() const;
 
  private:
   std::vector<Filter> core_;
@@ -52,21 +50,5 @@ struct CoreVerdict {
 // is judged when it is offered.
 CoreVerdict judge_core_filters(const FilterSet& filters, size_t target_idx,
                                std::vector<Region>& regions, size_t idx, uint64_t min_region_size);
-
-// The implicit filter paddr pageout adds when the scheme has no young
-// filter: never reclaim a folio that was accessed since it was last checked.
-inline Filter implicit_young_reject() {
-  Filter f;
-  f.type = FilterType::young;
-  f.matching = true;
-  f.allow = false;
-  return f;
-}
-
-// Judges one folio with the ops group (plus `extra`, evaluated after the
-// group, when given). A young filter tests and clears the folio's accessed
-// bit through the machine, as the kernel's does.
-bool folio_passes_ops_filters(const FilterSet& filters, const Filter* extra, Machine& machine,
-                              Space space, const FolioInfo& folio);
 
 }  // namespace damon

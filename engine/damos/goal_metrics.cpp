@@ -1,18 +1,14 @@
 #include "engine/damos/goal_metrics.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "engine/core/arith.h"
 #include "engine/damos/access_pattern.h"
+#include "engine/machine/memcg_path.h"
+#include "engine/machine/memory_node.h"
 
 namespace damon {
-
-std::optional<NodeMemory> memory_node(const Machine& machine, int nid) {
-  if (nid < 0) return std::nullopt;
-  for (const NodeMemory& n : machine.nodes())
-    if (n.id == nid && n.total_bytes) return n;
-  return std::nullopt;
-}
 
 uint64_t node_mem_bp(const Machine& machine, GoalMetric metric, int nid) {
   const bool used = metric == GoalMetric::node_mem_used_bp;
@@ -21,11 +17,6 @@ uint64_t node_mem_bp(const Machine& machine, GoalMetric metric, int nid) {
   const uint64_t free_bytes = std::min(node->free_bytes, node->total_bytes);
   const uint64_t numerator = used ? node->total_bytes - free_bytes : free_bytes;
   return arith::mult_frac(numerator, 10000, node->total_bytes);
-}
-
-std::string memcg_path_key(const std::string& path) {
-  if (!path.empty() && path.back() == '\n') return path.substr(0, path.size() - 1);
-  return path;
 }
 
 uint64_t node_memcg_bp(const Machine& machine, GoalMetric metric, int nid,
@@ -49,31 +40,18 @@ uint64_t lru_ratio_bp(const Machine& machine, GoalMetric metric) {
 }
 
 uint64_t node_eligible_mem_bp(const MonitorView& view, const AccessPattern& pattern, int nid) {
-  if (view.ops != OpsId::paddr) return 0;
   if (nid < 0) return 0;
   const std::vector<NodeMemory> nodes = view.machine.nodes();
   if (std::none_of(nodes.begin(), nodes.end(), [nid](const NodeMemory& n) { return n.id == nid; }))
     return 0;
 
-  uint64_t total = 0;
-  uint64_t on_node = 0;
-  for (const Target& t : view.targets) {
-    for (const Region& r : t.regions) {
-      if (!pattern_matches(pattern, r)) continue;
-      const AddrRange phys{r.ar.start * view.addr_unit, r.ar.end * view.addr_unit};
-      for (const FolioInfo& f : view.machine.folios(Space::phys(), phys)) {
-        if (!f.present) continue;
-        // A large folio may stick out of the region: count the overlap.
-        const uint64_t start = std::max(phys.start, f.addr);
-        const uint64_t end = std::min(phys.end, f.addr + f.size);
-        if (end <= start) continue;
-        total += end - start;
-        if (f.node == nid) on_node += end - start;
-      }
-    }
-  }
-  if (!total) return 0;
-  return arith::mult_frac(on_node, 10000, total);
+  NodeBytes bytes;
+  for (const Target& t : view.targets)
+    for (const Region& r : t.regions)
+      if (pattern_matches(pattern, r))
+        view.ops.add_node_bytes(view.machine, view.addr_unit, t, r.ar, nid, bytes);
+  if (!bytes.total) return 0;
+  return arith::mult_frac(bytes.on_node, 10000, bytes.total);
 }
 
 void refresh_goal(LiveGoal& live, const MonitorView& view, const AccessPattern& pattern) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "engine/damos/monitor_view.h"
@@ -24,9 +23,6 @@ struct LiveGoal {
 // node_eligible_mem_bp).
 void refresh_goal(LiveGoal& live, const MonitorView& view, const AccessPattern& pattern);
 
-// The node, when it exists and has memory (the kernel's N_MEMORY state).
-std::optional<NodeMemory> memory_node(const Machine& machine, int nid);
-
 // node_mem_used_bp / node_mem_free_bp. Invalid node: used 0, free 10000.
 uint64_t node_mem_bp(const Machine& machine, GoalMetric metric, int nid);
 
@@ -38,12 +34,9 @@ uint64_t node_memcg_bp(const Machine& machine, GoalMetric metric, int nid, const
 uint64_t lru_ratio_bp(const Machine& machine, GoalMetric metric);
 
 // Bytes of the pattern-matching regions that sit on node `nid`, over all
-// pattern-matching bytes, x 10000. paddr only (0 otherwise), 0 for an
-// offline node or when nothing matches.
+// pattern-matching bytes, x 10000, as the operations set counts them
+// (paddr only; the others count nothing), 0 for an offline node or when
+// nothing matches.
 uint64_t node_eligible_mem_bp(const MonitorView& view, const AccessPattern& pattern, int nid);
-
-// A memcg path as written to sysfs, without the one trailing newline `echo`
-// leaves (the kernel ignores it when resolving the path).
-std::string memcg_path_key(const std::string& path);
 
 }  // namespace damon

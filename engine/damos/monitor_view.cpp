@@ -6,7 +6,7 @@ namespace damon {
 
 MonitorView view_of(Context& ctx) {
   const ContextParams& p = ctx.params();
-  return MonitorView{.ops = p.ops,
+  return MonitorView{.ops = ctx.ops(),
                      .addr_unit = p.addr_unit,
                      .min_region_size = ctx.min_region_size(),
                      .attrs = ctx.attrs(),

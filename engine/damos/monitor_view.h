@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
+#include "engine/core/operations.h"
 #include "engine/core/region.h"
 #include "engine/machine/machine.h"
 #include "engine/params.h"
@@ -18,7 +19,7 @@ namespace damon {
 class Context;
 
 struct MonitorView {
-  OpsId ops;
+  const Operations& ops;     // the context's operations set
   uint64_t addr_unit;        // paddr: bytes per core address unit
   uint64_t min_region_size;  // core address units
   const MonitoringAttrs& attrs;

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "engine/core/region.h"
-#include "engine/damos/action_support.h"
+#include "engine/core/operations.h"
 #include "engine/params.h"
 
 namespace damon {

@@ -7,7 +7,6 @@
 #include "engine/core/context.h"
 #include "engine/core/regions.h"
 #include "engine/damos/access_pattern.h"
-#include "engine/damos/action_support.h"
 #include "engine/damos/apply_action.h"
 #include "engine/damos/arith.h"
 #include "engine/damos/goal_tuner.h"
@@ -69,7 +68,7 @@ void Schemes::adjust_quota(Scheme& s, const MonitorView& view) {
 
   // Rank every region the pattern admits (filters do not count here) and
   // keep the best ones that fit the quota.
-  const ScoreKind kind = action_score_kind(view.ops, s.params.action);
+  const ScoreKind kind = view.ops.score_kind(s.params.action);
   ScoreHistogram histogram;
   for (const Target& t : view.targets)
     for (const Region& r : t.regions)
@@ -141,7 +140,7 @@ void Schemes::apply_to_region(Scheme& s, size_t si, size_t ti, size_t ri, const 
   if (!pattern_matches(s.params.pattern, regions[ri])) return;
   const Quota& q = s.params.quota;
   if (s.quota.limited()) {
-    const ScoreKind kind = action_score_kind(view.ops, s.params.action);
+    const ScoreKind kind = view.ops.score_kind(s.params.action);
     if (region_score(kind, regions[ri], view.attrs, q) < s.quota.min_score()) return;
   }
 

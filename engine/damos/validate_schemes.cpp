@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <string>
 
-#include "engine/damos/goal_metrics.h"
+#include "engine/machine/memcg_path.h"
 
 namespace damon {
 

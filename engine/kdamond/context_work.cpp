@@ -2,12 +2,13 @@
 
 #include "engine/damos/monitor_view.h"
 #include "engine/kdamond/damos_walk.h"
+#include "engine/ops/registry.h"
 
 namespace damon {
 
 ContextWork::ContextWork(const ContextParams& params, Machine& machine, const Clock& clock,
                          uint64_t seed)
-    : context_(params, machine, clock, seed), schemes_(params.schemes, view_of(context_)) {
+    : context_(params, machine, clock, seed, make_operations), schemes_(params.schemes, view_of(context_)) {
   context_.set_schemes_hook(&schemes_);
 }
 

@@ -1,5 +1,6 @@
 // What a sysfs kdamond runs: one monitoring context with its schemes,
-// adapted to the kdamond thread's unit of work.
+// adapted to the kdamond thread's unit of work. The context's operations
+// set comes from the registry (ops/registry.h) by the OpsId it is given.
 #pragma once
 
 #include <cstdint>

@@ -23,7 +23,7 @@
 #include <thread>
 #include <utility>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/kdamond/completion_latch.h"
 #include "engine/kdamond/damos_walk.h"
 #include "engine/kdamond/kdamond_loop.h"

@@ -6,7 +6,7 @@
 #include <functional>
 #include <memory>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/kdamond/kdamond_work.h"
 #include "engine/kdamond/request_inbox.h"
 

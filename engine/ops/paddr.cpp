@@ -1,6 +1,8 @@
 #include "engine/ops/paddr.h"
 
 #include "engine/core/context.h"
+#include "engine/ops/action_support.h"
+#include "engine/ops/physical_actions.h"
 
 namespace damon {
 
@@ -22,6 +24,21 @@ Space PaddrOps::space_of(const Target& t) const {
 
 uint64_t PaddrOps::machine_addr(const Context& ctx, uint64_t core_addr) const {
   return core_addr * ctx.params().addr_unit;
+}
+
+ApplyOutcome PaddrOps::apply_scheme(Machine& machine, uint64_t addr_unit, const Target& target,
+                                    AddrRange region, const OpsAction& act,
+                                    std::optional<uint64_t>& last_folio) const {
+  (void)target;  // the one physical address space
+  return apply_physical_action(machine, addr_unit, region, act, last_folio);
+}
+
+ScoreKind PaddrOps::score_kind(Action action) const { return physical_score_kind(action); }
+
+void PaddrOps::add_node_bytes(const Machine& machine, uint64_t addr_unit, const Target& target,
+                              AddrRange region, int nid, NodeBytes& acc) const {
+  (void)target;
+  add_physical_node_bytes(machine, addr_unit, region, nid, acc);
 }
 
 }  // namespace damon

@@ -4,15 +4,21 @@
 // never becomes invalid, so a paddr kdamond never stops by itself.
 #pragma once
 
-#include "engine/ops/operations.h"
+#include "engine/ops/common.h"
 
 namespace damon {
 
-class PaddrOps final : public Operations {
+class PaddrOps final : public CommonOps {
  public:
   OpsId id() const override { return OpsId::paddr; }
   bool target_valid(const Context& ctx, const Target& t) const override;
   bool all_targets_invalid(const Context& ctx) const override;
+  ApplyOutcome apply_scheme(Machine& machine, uint64_t addr_unit, const Target& target,
+                            AddrRange region, const OpsAction& act,
+                            std::optional<uint64_t>& last_folio) const override;
+  ScoreKind score_kind(Action action) const override;
+  void add_node_bytes(const Machine& machine, uint64_t addr_unit, const Target& target,
+                      AddrRange region, int nid, NodeBytes& acc) const override;
 
  protected:
   Space space_of(const Target& t) const override;

@@ -15,7 +15,7 @@
 #include <optional>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/kdamond/context_work.h"
 #include "engine/kdamond/kdamond.h"
 #include "engine/kdamond/parked_thread.h"

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/machine/machine.h"
 
 namespace damonfs::fs {

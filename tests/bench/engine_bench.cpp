@@ -14,6 +14,7 @@
 #include <string>
 
 #include "engine/core/context.h"
+#include "engine/ops/registry.h"
 #include "tests/bench/budget_report.h"
 #include "tests/unit/core/fake_machine.h"
 
@@ -54,7 +55,7 @@ void BM_SampleInterval(benchmark::State& state) {
   ManualClock clock;
   FakeMachine machine(clock);
   machine.set_oracle(striped(memory));
-  Context ctx(fixed_regions(memory, nr), machine, clock, 1);
+  Context ctx(fixed_regions(memory, nr), machine, clock, 1, make_operations);
   if (ctx.start() != 0) {
     state.SkipWithError("start failed");
     return;
@@ -99,7 +100,7 @@ void BM_VirtualTime(benchmark::State& state) {
   ContextParams p;
   p.ops = OpsId::vaddr;
   p.targets.push_back({kPid, false, {}});
-  Context ctx(p, machine, clock, 1);
+  Context ctx(p, machine, clock, 1, make_operations);
   if (ctx.start() != 0) {
     state.SkipWithError("start failed");
     return;

@@ -21,6 +21,7 @@
 #include "engine/core/context.h"
 #include "engine/core/random.h"
 #include "engine/machine/sim/sim_machine.h"
+#include "engine/ops/registry.h"
 #include "tests/bench/budget_report.h"
 
 namespace damon {
@@ -109,7 +110,7 @@ void BM_SimSampleInterval(benchmark::State& state) {
   ManualClock clock;
   SimMachine machine(process_of(memory, state.range(1) != 0), clock);
   const int pid = *machine.pid_of("bench");
-  Context ctx(fixed_regions(pid, mmap_span(machine, pid)), machine, clock, 1);
+  Context ctx(fixed_regions(pid, mmap_span(machine, pid)), machine, clock, 1, make_operations);
   if (ctx.start() != 0) {
     state.SkipWithError("start failed");
     return;

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/machine/machine.h"
 #include "engine/machine/sim/scenario.h"
 

@@ -14,6 +14,7 @@
 #include "engine/core/context.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
+#include "engine/ops/registry.h"
 
 namespace damon {
 namespace {
@@ -102,7 +103,7 @@ Probe run(const sim::Scenario& scenario, uint64_t seed, uint64_t aggregations, s
   ContextParams params;
   params.ops = OpsId::vaddr;
   params.targets.push_back({pid, false, {}});
-  Context ctx(params, machine, clock, seed);
+  Context ctx(params, machine, clock, seed, make_operations);
   Probe probe(machine, std::move(measure_at));
   ctx.set_schemes_hook(&probe);
   EXPECT_EQ(ctx.start(), 0);

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "fs/control/engine_backend.h"

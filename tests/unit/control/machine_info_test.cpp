@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 

@@ -32,7 +32,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "fs/control/engine_backend.h"

@@ -9,6 +9,7 @@
 
 #include "core_fixture.h"
 #include "engine/core/context.h"
+#include "engine/ops/registry.h"
 
 namespace damon::test {
 namespace {
@@ -60,7 +61,7 @@ class Accuracy : public ::testing::TestWithParam<uint64_t> {
   ManualClock clock{0};
   FakeMachine machine{clock};
   RecordingHook hook;
-  Context ctx{process_params(OpsId::vaddr, kPid), machine, clock, GetParam()};
+  Context ctx{process_params(OpsId::vaddr, kPid), machine, clock, GetParam(), make_operations};
 };
 
 TEST_P(Accuracy, TenPercentHotArea) {

@@ -4,6 +4,7 @@
 
 #include "core_fixture.h"
 #include "engine/core/context.h"
+#include "engine/ops/registry.h"
 
 namespace damon::test {
 namespace {
@@ -18,7 +19,7 @@ class CommitTest : public ::testing::Test {
   }
 
   std::unique_ptr<Context> started(ContextParams p) {
-    auto ctx = std::make_unique<Context>(std::move(p), machine, clock, 3);
+    auto ctx = std::make_unique<Context>(std::move(p), machine, clock, 3, make_operations);
     ctx->set_schemes_hook(&hook);
     EXPECT_EQ(ctx->start(), 0);
     return ctx;
@@ -37,7 +38,7 @@ class CommitTest : public ::testing::Test {
 };
 
 TEST_F(CommitTest, NeedsAStartedContext) {
-  Context ctx(fvaddr({42}), machine, clock, 1);
+  Context ctx(fvaddr({42}), machine, clock, 1, make_operations);
   EXPECT_EQ(ctx.commit(fvaddr({42})), -EINVAL);
 }
 

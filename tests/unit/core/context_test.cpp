@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "core_fixture.h"
+#include "engine/ops/registry.h"
 
 namespace damon::test {
 namespace {
@@ -27,7 +28,7 @@ class ContextTest : public ::testing::Test {
   ContextTest() { machine.add_process(kPid, typical_layout(kMmapStart, kGiB)); }
 
   std::unique_ptr<Context> make(ContextParams p, uint64_t seed = 1) {
-    auto ctx = std::make_unique<Context>(std::move(p), machine, clock, seed);
+    auto ctx = std::make_unique<Context>(std::move(p), machine, clock, seed, make_operations);
     ctx->set_schemes_hook(&hook);
     return ctx;
   }
@@ -241,7 +242,7 @@ TEST_F(ContextTest, NrRegionsStayWithinBoundsAtEveryAggregation) {
     machine.set_oracle(hot_ranges({{kMmapStart + 100 * kMiB, kMmapStart + 150 * kMiB},
                                    {kMmapStart + 400 * kMiB, kMmapStart + 401 * kMiB},
                                    {kMmapStart + 700 * kMiB, kMmapStart + 900 * kMiB}}));
-    Context ctx(p, machine, clock, 7);
+    Context ctx(p, machine, clock, 7, make_operations);
     ctx.set_schemes_hook(&h);
     ASSERT_EQ(ctx.start(), 0);
     uint64_t after_split_max = 0;

@@ -3,6 +3,7 @@
 
 #include "core_fixture.h"
 #include "engine/core/context.h"
+#include "engine/ops/registry.h"
 
 namespace damon::test {
 namespace {
@@ -20,7 +21,7 @@ FakeMachine::Oracle moving_hot_spot(const Clock& clock) {
 }
 
 struct Monitor {
-  explicit Monitor(uint64_t seed) : ctx(params(), machine, clock, seed) {
+  explicit Monitor(uint64_t seed) : ctx(params(), machine, clock, seed, make_operations) {
     ctx.set_schemes_hook(&hook);
   }
   static ContextParams params() {

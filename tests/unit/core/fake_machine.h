@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/machine/machine.h"
 
 namespace damon::test {

@@ -4,6 +4,7 @@
 
 #include "core_fixture.h"
 #include "engine/core/context.h"
+#include "engine/ops/registry.h"
 
 namespace damon::test {
 namespace {
@@ -75,7 +76,7 @@ TEST_F(TuningTest, FirstStepAfterAggrsAggregationsThenEveryAggrs) {
   machine.set_oracle(hot_ranges({{0, 64 * kMiB}}));
   ContextParams p = paddr_params({{0, kGiB}});
   p.attrs.intervals_goal = {400, 3, 1000, 100000};
-  Context ctx(p, machine, clock, 1);
+  Context ctx(p, machine, clock, 1, make_operations);
   ctx.set_schemes_hook(&hook);
   ASSERT_EQ(ctx.start(), 0);
   std::vector<uint64_t> changed_at;
@@ -95,7 +96,7 @@ TEST_F(TuningTest, ConvergesToTheAccessGoal) {
   machine.set_oracle(periodic({kGiB, kGiB + 4 * kGiB / 10}, kPeriod));
   ContextParams p = paddr_params({{0, 4 * kGiB}});
   p.attrs.intervals_goal = {400, 2, 1000, 1000000};
-  Context ctx(p, machine, clock, 5);
+  Context ctx(p, machine, clock, 5, make_operations);
   ctx.set_schemes_hook(&hook);
   ASSERT_EQ(ctx.start(), 0);
   std::vector<uint64_t> samples;

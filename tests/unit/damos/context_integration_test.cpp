@@ -4,6 +4,7 @@
 
 #include "engine/core/context.h"
 #include "engine/damos/schemes.h"
+#include "engine/ops/registry.h"
 #include "fake_machine.h"
 
 namespace damon {
@@ -28,7 +29,7 @@ SchemeParams hot_scheme(Action action) {
 class ContextIntegration : public ::testing::Test {
  protected:
   void start(ContextParams params) {
-    ctx = std::make_unique<Context>(std::move(params), machine, clock, 42);
+    ctx = std::make_unique<Context>(std::move(params), machine, clock, 42, make_operations);
     ASSERT_EQ(ctx->start(), 0);
     schemes = std::make_unique<Schemes>(ctx->params().schemes, view_of(*ctx));
     ctx->set_schemes_hook(schemes.get());

@@ -2,11 +2,14 @@
 // loop: targets with chosen regions, a fake machine and a manual clock.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/damos/monitor_view.h"
+#include "engine/ops/registry.h"
 #include "fake_machine.h"
 
 namespace damon::test {
@@ -22,7 +25,7 @@ struct ViewFixture {
   ManualClock clock;
 
   MonitorView view() {
-    return MonitorView{.ops = ops,
+    return MonitorView{.ops = ops_set(ops),
                        .addr_unit = addr_unit,
                        .min_region_size = kPageSize / addr_unit ? kPageSize / addr_unit : 1,
                        .attrs = attrs,
@@ -45,6 +48,14 @@ struct ViewFixture {
     targets[t].regions.push_back(r);
     return targets[t].regions.back();
   }
+
+  // The operations set for `id`, made once so that views stay valid.
+  const Operations& ops_set(OpsId id) {
+    std::unique_ptr<Operations>& set = ops_sets[static_cast<size_t>(id)];
+    if (!set) set = make_operations(id);
+    return *set;
+  }
+  std::array<std::unique_ptr<Operations>, 3> ops_sets;
 
   // Advances to the end of the next sampling interval.
   void next_sample() {

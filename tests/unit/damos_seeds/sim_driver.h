@@ -7,10 +7,11 @@
 #include <memory>
 #include <vector>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/core/context.h"
 #include "engine/damos/schemes.h"
 #include "engine/machine/sim/sim_machine.h"
+#include "engine/ops/registry.h"
 
 namespace damon::test {
 
@@ -26,7 +27,7 @@ class SimDriver {
   // Starts a context (`on`); returns its index.
   size_t start(ContextParams params, uint64_t seed = 1) {
     Kdamond k;
-    k.ctx = std::make_unique<Context>(std::move(params), machine_, clock_, seed);
+    k.ctx = std::make_unique<Context>(std::move(params), machine_, clock_, seed, make_operations);
     if (k.ctx->start() != 0) return SIZE_MAX;
     k.schemes = std::make_unique<Schemes>(k.ctx->params().schemes, view_of(*k.ctx));
     k.ctx->set_schemes_hook(k.schemes.get());

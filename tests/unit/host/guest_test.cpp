@@ -15,6 +15,7 @@
 #include "engine/damos/schemes.h"
 #include "engine/machine/host/host_machine.h"
 #include "engine/machine/host/page_tables.h"
+#include "engine/ops/registry.h"
 #include "host_fixture.h"
 
 namespace damon::host {
@@ -91,7 +92,7 @@ TEST(HostGuest, SoftDirtyFindsTheWrittenHotArea) {
   p.attrs = guest_attrs();
   p.targets.push_back(TargetParams{w->pid(), false, {}});
   SteadyClock clock;
-  Context ctx(p, machine, clock, 3);
+  Context ctx(p, machine, clock, 3, make_operations);
   ASSERT_EQ(ctx.start(), 0);
   run_aggregations(ctx, 8);
   const std::vector<TriedRegion> regions = regions_of(ctx);
@@ -125,7 +126,7 @@ TEST(HostGuest, MigrateHotInterleavesOverTwoNodes) {
   s.dests = {{0, 1}, {1, 1}};
   p.schemes = {s};
   SteadyClock clock;
-  Context ctx(p, machine, clock, 5);
+  Context ctx(p, machine, clock, 5, make_operations);
   ASSERT_EQ(ctx.start(), 0);
   Schemes schemes(ctx.params().schemes, view_of(ctx));
   ctx.set_schemes_hook(&schemes);
@@ -205,7 +206,7 @@ TEST(HostGuest, PaddrSamplesPhysicalPages) {
   p.attrs = guest_attrs();
   p.targets.push_back(TargetParams{0, false, {ram}});
   SteadyClock clock;
-  Context ctx(p, machine, clock, 13);
+  Context ctx(p, machine, clock, 13, make_operations);
   ASSERT_EQ(ctx.start(), 0);
   run_aggregations(ctx, 10);
   auto mean_at = [&](const std::vector<uint64_t>& pas) {
@@ -310,7 +311,7 @@ TEST(HostGuest, VaddrRegionsSideBySideWithTheKernelsDamon) {
   p.attrs = attrs;
   p.targets.push_back(TargetParams{w->pid(), false, {}});
   SteadyClock clock;
-  Context ctx(p, machine, clock, 9);
+  Context ctx(p, machine, clock, 9, make_operations);
   ASSERT_EQ(ctx.start(), 0);
   run_aggregations(ctx, 10);
   const std::vector<TriedRegion> ours = regions_of(ctx);

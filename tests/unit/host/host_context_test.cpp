@@ -9,6 +9,7 @@
 #include "engine/core/context.h"
 #include "engine/damos/schemes.h"
 #include "engine/machine/host/host_machine.h"
+#include "engine/ops/registry.h"
 #include "host_fixture.h"
 
 namespace damon::host {
@@ -46,7 +47,7 @@ class HostContextTest : public ::testing::Test {
   }
 
   void start(ContextParams p) {
-    ctx = std::make_unique<Context>(std::move(p), *machine, clock, 7);
+    ctx = std::make_unique<Context>(std::move(p), *machine, clock, 7, make_operations);
     ASSERT_EQ(ctx->start(), 0);
     schemes = std::make_unique<Schemes>(ctx->params().schemes, view_of(*ctx));
     ctx->set_schemes_hook(schemes.get());
@@ -196,7 +197,7 @@ TEST_F(HostContextTest, TwoKdamondThreadsShareTheMachine) {
     p.attrs = attrs();
     p.targets.push_back(TargetParams{pid, false, {}});
     p.schemes = {scheme(Action::stat, 0, ~0ULL, 0)};
-    Context c(p, *machine, clock, 11);
+    Context c(p, *machine, clock, 11, make_operations);
     ASSERT_EQ(c.start(), 0);
     Schemes s(c.params().schemes, view_of(c));
     c.set_schemes_hook(&s);

@@ -16,7 +16,7 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 #include "engine/kdamond/damos_walk.h"
 #include "engine/kdamond/kdamond_work.h"
 

@@ -1,33 +1,28 @@
-#include "engine/ops/operations.h"
+#include "engine/ops/common.h"
 
 #include <algorithm>
 
 #include "engine/core/attrs.h"
 #include "engine/core/context.h"
 #include "engine/core/regions.h"
-#include "engine/ops/fvaddr.h"
-#include "engine/ops/paddr.h"
-#include "engine/ops/vaddr.h"
 
 namespace damon {
 
-void Operations::init(Context& ctx) { (void)ctx; }
+void CommonOps::init(Context& ctx) { (void)ctx; }
 
-void Operations::update(Context& ctx) { (void)ctx; }
+void CommonOps::update(Context& ctx) { (void)ctx; }
 
-bool Operations::all_targets_invalid(const Context& ctx) const {
-  // Like the kernel's kdamond_need_stop: with no target at all there is
-  // nothing valid either.
+bool CommonOps::all_targets_invalid(const Context& ctx) const {
   return std::none_of(ctx.targets().begin(), ctx.targets().end(),
                       [](const Target& t) { return t.valid; });
 }
 
-void Operations::collect_sampling_addrs(const Context& ctx, const Target& t) {
+void CommonOps::collect_sampling_addrs(const Context& ctx, const Target& t) {
   addrs_.clear();
   for (const Region& r : t.regions) addrs_.push_back(machine_addr(ctx, r.sampling_addr));
 }
 
-void Operations::prepare_access_checks(Context& ctx) {
+void CommonOps::prepare_access_checks(Context& ctx) {
   Rng& rng = ctx.rng();
   for (Target& t : ctx.targets()) {
     if (!t.valid) continue;
@@ -41,7 +36,7 @@ void Operations::prepare_access_checks(Context& ctx) {
   }
 }
 
-uint32_t Operations::check_accesses(Context& ctx) {
+uint32_t CommonOps::check_accesses(Context& ctx) {
   const uint64_t window = ctx.attrs().sample_us ? max_nr_accesses(ctx.attrs()) : 1;
   uint32_t max_nr = 0;
   for (Target& t : ctx.targets()) {
@@ -56,18 +51,6 @@ uint32_t Operations::check_accesses(Context& ctx) {
     }
   }
   return max_nr;
-}
-
-std::unique_ptr<Operations> make_operations(OpsId id) {
-  switch (id) {
-    case OpsId::vaddr:
-      return std::make_unique<VaddrOps>();
-    case OpsId::fvaddr:
-      return std::make_unique<FvaddrOps>();
-    case OpsId::paddr:
-      return std::make_unique<PaddrOps>();
-  }
-  return nullptr;
 }
 
 }  // namespace damon

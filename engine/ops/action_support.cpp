@@ -1,10 +1,8 @@
-#include "engine/damos/action_support.h"
+#include "engine/ops/action_support.h"
 
 namespace damon {
 
-namespace {
-
-ActionEffect virtual_effect(Action action) {
+ActionEffect virtual_action_effect(Action action) {
   switch (action) {
     case Action::willneed:
     case Action::cold:
@@ -26,7 +24,7 @@ ActionEffect virtual_effect(Action action) {
   return ActionEffect::none;
 }
 
-ActionEffect physical_effect(Action action) {
+ActionEffect physical_action_effect(Action action) {
   switch (action) {
     case Action::pageout:
       return ActionEffect::pageout;
@@ -50,27 +48,33 @@ ActionEffect physical_effect(Action action) {
   return ActionEffect::none;
 }
 
-}  // namespace
+namespace {
 
-ActionEffect action_effect(OpsId ops, Action action) {
-  return ops == OpsId::paddr ? physical_effect(action) : virtual_effect(action);
-}
-
-ScoreKind action_score_kind(OpsId ops, Action action) {
+// The scores both address spaces give.
+ScoreKind common_score_kind(Action action) {
   switch (action) {
     case Action::pageout:
     case Action::migrate_cold:
       return ScoreKind::cold;
     case Action::migrate_hot:
       return ScoreKind::hot;
-    // Only paddr scores the LRU actions; vaddr gives them the max score
-    // like any other action it does not rank.
-    case Action::lru_prio:
-      return ops == OpsId::paddr ? ScoreKind::hot : ScoreKind::max;
-    case Action::lru_deprio:
-      return ops == OpsId::paddr ? ScoreKind::cold : ScoreKind::max;
     default:
       return ScoreKind::max;
+  }
+}
+
+}  // namespace
+
+ScoreKind virtual_score_kind(Action action) { return common_score_kind(action); }
+
+ScoreKind physical_score_kind(Action action) {
+  switch (action) {
+    case Action::lru_prio:
+      return ScoreKind::hot;
+    case Action::lru_deprio:
+      return ScoreKind::cold;
+    default:
+      return common_score_kind(action);
   }
 }
 

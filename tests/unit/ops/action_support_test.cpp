@@ -1,9 +1,20 @@
-#include "engine/damos/action_support.h"
+#include "engine/ops/action_support.h"
 
 #include <gtest/gtest.h>
 
+#include "engine/ops/registry.h"
+
 namespace damon {
 namespace {
+
+ActionEffect action_effect(OpsId ops, Action action) {
+  return ops == OpsId::paddr ? physical_action_effect(action) : virtual_action_effect(action);
+}
+
+// Through the registry, as DAMOS sees it.
+ScoreKind action_score_kind(OpsId ops, Action action) {
+  return make_operations(ops)->score_kind(action);
+}
 
 TEST(ActionSupport, VirtualOpsMadviseAndMigrate) {
   for (OpsId ops : {OpsId::vaddr, OpsId::fvaddr}) {

@@ -1,4 +1,4 @@
-#include "engine/damos/interleave.h"
+#include "engine/ops/interleave.h"
 
 #include <bit>
 

@@ -1,0 +1,41 @@
+// What every operations set here shares (the kernel's ops-common): one
+// random sampling address per region, its accessed state cleared and read
+// back through the Machine, batched per target. The sets differ in the
+// address space, how core addresses map to it, how targets get their
+// regions, when a target stops being monitorable and how DAMOS actions
+// land.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/core/operations.h"
+
+namespace damon {
+
+class CommonOps : public Operations {
+ public:
+  // Nothing by default: fvaddr and paddr monitor exactly the user regions,
+  // whose ranges only change by commit.
+  void init(Context& ctx) override;
+  void update(Context& ctx) override;
+  // Like the kernel's kdamond_need_stop: with no target at all there is
+  // nothing valid either.
+  bool all_targets_invalid(const Context& ctx) const override;
+  void prepare_access_checks(Context& ctx) override;
+  uint32_t check_accesses(Context& ctx) override;
+
+ protected:
+  virtual Space space_of(const Target& t) const = 0;
+  // The Machine address of a core address (paddr scales by addr_unit).
+  virtual uint64_t machine_addr(const Context& ctx, uint64_t core_addr) const = 0;
+
+ private:
+  void collect_sampling_addrs(const Context& ctx, const Target& t);
+
+  // Reused per target and sample so the hot path does not allocate.
+  std::vector<uint64_t> addrs_;
+  std::vector<bool> young_;
+};
+
+}  // namespace damon
