@@ -4,7 +4,7 @@
 //
 //   HostMachine m;                       // probes the kernel, picks the sampler
 //   m.sampler();                         // {"clear_refs", "per mapping only: ..."}
-//   Context ctx(params, m, steady_clock, seed);
+//   Context ctx(params, m, steady_clock, seed, make_operations);
 //
 // Where each fact comes from:
 //   mappings            /proc/PID/maps (read on every vmas() call)
