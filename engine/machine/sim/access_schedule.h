@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/machine/machine.h"
 #include "engine/machine/sim/scenario.h"
 
 namespace damon::sim {
@@ -77,7 +78,7 @@ class AccessSchedule {
   Window window(size_t r, const Progress& from, const Progress& to) const;
   bool touched(const Window& w, uint64_t key, uint64_t offset, uint64_t len) const {
     if (w.t1 <= w.t0) return false;
-    const double scale = static_cast<double>(len) / kPage;
+    const double scale = static_cast<double>(len) / static_cast<double>(kPageSize);
     if (w.lambda1 > w.lambda0 && random_touched(key, w.lambda0 * scale, w.lambda1 * scale)) return true;
     for (const Window::Sweep& s : w.sweeps) {
       if (sweep_touched(rates_[s.rates], s.n0, s.n1, offset, len)) return true;
@@ -98,8 +99,6 @@ class AccessSchedule {
   const PhaseSpec& phase(size_t i) const { return phases_[i]; }
 
  private:
-  static constexpr double kPage = 4096.0;
-
   // Per phase and region, rates per microsecond.
   struct Rates {
     double lambda = 0;   // random: Poisson mean per page

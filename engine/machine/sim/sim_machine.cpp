@@ -7,8 +7,6 @@
 namespace damon::sim {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
 // A memcg path as a goal or filter may hold it ("/a/b\n"): without the
 // trailing newline and slashes; "" is the root.
 std::string normalize_cgroup(std::string path) {
@@ -77,7 +75,7 @@ std::vector<AddrRange> SimMachine::phys_ranges() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<AddrRange> out;
   for (const SimNode& n : sim_->nodes()) {
-    const AddrRange r{n.first_pfn * kPage, (n.first_pfn + n.pages) * kPage};
+    const AddrRange r{n.first_pfn * kPageSize, (n.first_pfn + n.pages) * kPageSize};
     if (!out.empty() && out.back().end == r.start) {
       out.back().end = r.end;
     } else {
@@ -102,7 +100,7 @@ std::vector<NodeMemory> SimMachine::nodes() const {
   std::vector<NodeMemory> out;
   for (size_t i = 0; i < sim_->nodes().size(); ++i) {
     const SimNode& n = sim_->nodes()[i];
-    out.push_back({n.id, n.pages * kPage, sim_->free_pages(i) * kPage, n.has_cpu});
+    out.push_back({n.id, n.pages * kPageSize, sim_->free_pages(i) * kPageSize, n.has_cpu});
   }
   return out;
 }
@@ -118,7 +116,7 @@ uint64_t SimMachine::active_lru_bytes() const {
   for (const SimProcess& p : sim_->processes()) {
     for (const SimRegion& r : p.regions) pages += r.active_pages;
   }
-  return pages * kPage;
+  return pages * kPageSize;
 }
 
 uint64_t SimMachine::inactive_lru_bytes() const {
@@ -127,7 +125,7 @@ uint64_t SimMachine::inactive_lru_bytes() const {
   for (const SimProcess& p : sim_->processes()) {
     for (const SimRegion& r : p.regions) pages += r.resident_pages() - r.active_pages;
   }
-  return pages * kPage;
+  return pages * kPageSize;
 }
 
 std::optional<uint64_t> SimMachine::memcg_node_lru_bytes(const std::string& path, int nid) const {
@@ -143,7 +141,7 @@ std::optional<uint64_t> SimMachine::memcg_node_lru_bytes(const std::string& path
     if (!in_cgroup(p.cgroup, cg)) continue;
     for (const SimRegion& r : p.regions) pages += r.resident[*node];
   }
-  return pages * kPage;
+  return pages * kPageSize;
 }
 
 std::vector<FolioInfo> SimMachine::folios(Space space, AddrRange range) const {
@@ -213,7 +211,7 @@ std::optional<AddrRange> SimMachine::node_range(int nid) const {
   const auto i = sim_->node_index(nid);
   if (!i) return std::nullopt;
   const SimNode& n = sim_->nodes()[*i];
-  return AddrRange{n.first_pfn * kPage, (n.first_pfn + n.pages) * kPage};
+  return AddrRange{n.first_pfn * kPageSize, (n.first_pfn + n.pages) * kPageSize};
 }
 
 bool SimMachine::touched(Space space, uint64_t addr, uint64_t t0_us, uint64_t t1_us) const {
@@ -225,10 +223,10 @@ bool SimMachine::touched(Space space, uint64_t addr, uint64_t t0_us, uint64_t t1
 uint64_t SimMachine::touched_bytes(Space space, AddrRange range, uint64_t t0_us, uint64_t t1_us) const {
   const auto lock = sync();
   uint64_t pages = 0;
-  for (uint64_t a = range.start / kPage * kPage; a < range.end; a += kPage) {
+  for (uint64_t a = range.start / kPageSize * kPageSize; a < range.end; a += kPageSize) {
     if (const auto ref = sim_->resolve(space, a)) pages += sim_->touched(*ref, t0_us, t1_us);
   }
-  return pages * kPage;
+  return pages * kPageSize;
 }
 
 std::vector<RegionTruth> SimMachine::region_truth(int pid) const {
@@ -249,11 +247,11 @@ std::optional<PageTruth> SimMachine::page(Space space, uint64_t addr) const {
   const SimRegion& r = ref.proc->regions[ref.region];
   PageTruth t;
   t.pid = ref.proc->pid;
-  t.vaddr = ref.vpage * kPage;
+  t.vaddr = ref.vpage * kPageSize;
   t.region = r.name;
   t.present = s.resident;
   t.node = s.resident ? sim_->nodes()[s.node].id : -1;
-  t.phys_addr = s.resident ? s.pfn * kPage : 0;
+  t.phys_addr = s.resident ? s.pfn * kPageSize : 0;
   t.active = s.resident && !s.extent->second.lazy && s.extent->second.active;
   t.huge = s.folio_pages > 1;
   t.anon = r.anon;

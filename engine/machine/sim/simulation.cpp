@@ -10,9 +10,7 @@
 namespace damon::sim {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
-uint64_t pages_of(uint64_t bytes) { return (bytes + kPage - 1) / kPage; }
+uint64_t pages_of(uint64_t bytes) { return (bytes + kPageSize - 1) / kPageSize; }
 
 // Mappings every simulated process has besides its scenario regions, laid
 // out like a classic (non-PIE) x86-64 program so that vaddr's "two biggest
@@ -42,12 +40,12 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
     : machine_(scenario.machine), seed_(seed), now_(start_us), sampled_(kSampleSets) {
   validate(scenario);
   faults_until_ = start_us;
-  uint64_t pfn = machine_.phys_base / kPage;
+  uint64_t pfn = machine_.phys_base / kPageSize;
   for (const NodeSpec& n : machine_.nodes) {
     SimNode node;
     node.id = n.id;
     node.first_pfn = pfn;
-    node.pages = n.capacity / kPage;
+    node.pages = n.capacity / kPageSize;
     node.latency_ns = n.latency_ns;
     node.bandwidth = n.bandwidth;
     node.has_cpu = n.has_cpu;
@@ -66,7 +64,7 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
   set_min_watermarks();
   for (size_t i = 0; i < nodes_.size(); ++i) {
     // The "kernel" takes its memory first, at the start of the node.
-    if (machine_.nodes[i].reserved) frames_.take(i, machine_.nodes[i].reserved / kPage);
+    if (machine_.nodes[i].reserved) frames_.take(i, machine_.nodes[i].reserved / kPageSize);
     std::vector<size_t>& order = nodes_[i].fallback;
     order.resize(nodes_.size());
     std::iota(order.begin(), order.end(), size_t{0});
@@ -85,8 +83,8 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
   for (size_t i = 0; i < nodes_.size(); ++i)
     available += frames_.free_frames(i) - std::min(frames_.free_frames(i), min_free_[i]);
   if (needed > available)
-    throw ScenarioError("the processes need " + std::to_string(needed * kPage / kMiB) + " MiB but the nodes have " +
-                        std::to_string(available * kPage / kMiB) + " MiB free");
+    throw ScenarioError("the processes need " + std::to_string(needed * kPageSize / kMiB) + " MiB but the nodes have " +
+                        std::to_string(available * kPageSize / kMiB) + " MiB free");
 
   procs_.reserve(scenario.processes.size());  // PageRef keeps pointers
   for (const ProcessSpec& p : scenario.processes) add_process(p, stubs);
@@ -112,7 +110,7 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   auto system = [&](const SystemMapping& m, std::string file, uint64_t pgoff) {
     SimRegion r;
     r.name = m.name;
-    r.first = m.start / kPage;
+    r.first = m.start / kPageSize;
     r.pages = pages_of(m.bytes);
     r.anon = m.anon;
     r.file = std::move(file);
@@ -133,11 +131,11 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
     SimRegion r;
     r.name = rs.name;
     r.pages = pages_of(rs.size);
-    const uint64_t bytes = r.pages * kPage;
+    const uint64_t bytes = r.pages * kPageSize;
     if (bytes + kMappingGap > top - kHeap.start - kHeap.bytes)
       throw ScenarioError("process '" + spec.name + "': regions do not fit in the address space");
     const uint64_t start = (top - bytes) / (2 * kMiB) * (2 * kMiB);  // THP-friendly alignment
-    r.first = start / kPage;
+    r.first = start / kPageSize;
     r.anon = rs.file.empty();
     r.file = rs.file;
     r.pgoff = r.anon ? r.first : 0;
@@ -158,7 +156,7 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   for (const PhaseSpec& ph : spec.phases) {
     PhaseSpec ordered{ph.name, ph.duration_us, {}};
     for (size_t r = 0; r < regions.size(); ++r) {
-      ordered.access.push_back(source[r] ? ph.access[*source[r]] : Access{constant[r], Pattern::random, kPage});
+      ordered.access.push_back(source[r] ? ph.access[*source[r]] : Access{constant[r], Pattern::random, kPageSize});
     }
     phases.push_back(std::move(ordered));
   }
@@ -189,7 +187,7 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   if (stub) {
     std::vector<Reservation> reserve;
     for (size_t r = 0; r < p.regions.size(); ++r) {
-      reserve.push_back({p.regions[r].first * kPage, p.regions[r].end() * kPage, source[r].has_value()});
+      reserve.push_back({p.regions[r].first * kPageSize, p.regions[r].end() * kPageSize, source[r].has_value()});
     }
     p.stub = std::make_unique<StubProcess>(p.name, reserve);
     p.pid = p.stub->pid();
@@ -220,7 +218,7 @@ void Simulation::set_min_watermarks() {
   for (size_t i = 0; i < nodes_.size(); ++i)
     if (!machine_.nodes[i].movable) lowmem += nodes_[i].pages;
   const uint64_t kib = std::clamp<uint64_t>(
-      static_cast<uint64_t>(std::sqrt(static_cast<double>(lowmem * (kPage / 1024) * 16))), 128, 256 * 1024);
+      static_cast<uint64_t>(std::sqrt(static_cast<double>(lowmem * (kPageSize / 1024) * 16))), 128, 256 * 1024);
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const SimNode& n = nodes_[i];
     if (machine_.nodes[i].movable) {
@@ -228,7 +226,7 @@ void Simulation::set_min_watermarks() {
       continue;
     }
     const double share = static_cast<double>(n.pages) / static_cast<double>(lowmem);
-    min_free_.push_back(static_cast<uint64_t>(static_cast<double>(kib * 1024 / kPage) * share));
+    min_free_.push_back(static_cast<uint64_t>(static_cast<double>(kib * 1024 / kPageSize) * share));
   }
 }
 
@@ -305,7 +303,7 @@ void Simulation::end_process(SimProcess& p) {
 std::vector<Vma> Simulation::vmas(const SimProcess& p) const {
   std::vector<Vma> out;
   if (!p.alive) return out;
-  for (const SimRegion& r : p.regions) out.push_back({r.first * kPage, r.end() * kPage, r.pgoff, r.anon, r.file});
+  for (const SimRegion& r : p.regions) out.push_back({r.first * kPageSize, r.end() * kPageSize, r.pgoff, r.anon, r.file});
   return out;
 }
 

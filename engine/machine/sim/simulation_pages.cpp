@@ -8,8 +8,6 @@
 namespace damon::sim {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
 bool mergeable(uint64_t a_first, const Extent& a, uint64_t b_first, const Extent& b) {
   if (a_first + a.pages != b_first || a.region != b.region || a.lazy != b.lazy || a.active != b.active ||
       a.huge != b.huge)
@@ -140,7 +138,7 @@ std::optional<std::map<uint64_t, Extent>::iterator> Simulation::extent_of(SimPro
 std::optional<Simulation::Lookup> Simulation::lookup(Space space, uint64_t addr) {
   PageRef ref;
   if (space.physical()) {
-    const uint64_t pfn = addr / kPage;
+    const uint64_t pfn = addr / kPageSize;
     auto it = rmap_.upper_bound(pfn);
     if (it == rmap_.begin()) return std::nullopt;
     --it;
@@ -151,7 +149,7 @@ std::optional<Simulation::Lookup> Simulation::lookup(Space space, uint64_t addr)
   } else {
     ref.proc = live(space.pid);
     if (!ref.proc) return std::nullopt;
-    ref.vpage = addr / kPage;
+    ref.vpage = addr / kPageSize;
   }
   const auto extent = extent_of(*ref.proc, ref.vpage);
   if (!extent) return std::nullopt;
@@ -249,7 +247,7 @@ bool Simulation::migrate(const PageRef& ref, size_t node) {
     return false;
   }
   SimProcess& p = *ref.proc;
-  add_copy(s.node, node, s.folio_pages * kPage);
+  add_copy(s.node, node, s.folio_pages * kPageSize);
   make_resident_extent(p, ref.vpage);
   auto it = carve(p, s.folio_first, s.folio_pages);
   release_frames(p, it);
@@ -329,7 +327,7 @@ void Simulation::split_huge(SimProcess& p, uint64_t a, uint64_t b) {
 }
 
 uint64_t Simulation::madvise(SimProcess& p, AddrRange range, Action action) {
-  const uint64_t v0 = range.start / kPage, v1 = (range.end + kPage - 1) / kPage;
+  const uint64_t v0 = range.start / kPageSize, v1 = (range.end + kPageSize - 1) / kPageSize;
   if (v1 <= v0) return 0;
   uint64_t mapped = 0;
   for (const SimRegion& r : p.regions) {
@@ -400,7 +398,7 @@ uint64_t Simulation::madvise(SimProcess& p, AddrRange range, Action action) {
   // unmapped parts fails (-ENOMEM) after advising the mapped ones.
   if (mapped != v1 - v0) return 0;
   if (action == Action::collapse && !ok) return 0;
-  return (v1 - v0) * kPage;
+  return (v1 - v0) * kPageSize;
 }
 
 }  // namespace damon::sim

@@ -5,11 +5,6 @@
 #include "engine/machine/sim/simulation.h"
 
 namespace damon::sim {
-namespace {
-
-constexpr uint64_t kPage = 4096;
-
-}  // namespace
 
 Simulation::PageState Simulation::state(const PageRef& ref) {
   return state(ref, std::prev(ref.proc->extents.upper_bound(ref.vpage)));
@@ -60,15 +55,15 @@ const AccessSchedule::Progress& Simulation::progress(SimProcess& p, uint32_t reg
 bool Simulation::touched(const PageRef& ref, uint64_t t0, uint64_t t1) const {
   const SimProcess& p = *ref.proc;
   const SimRegion& r = p.regions[ref.region];
-  return p.schedule.touched(ref.region, access_key(p, ref.region, ref.vpage, 1), (ref.vpage - r.first) * kPage,
-                            kPage, t0, t1);
+  return p.schedule.touched(ref.region, access_key(p, ref.region, ref.vpage, 1), (ref.vpage - r.first) * kPageSize,
+                            kPageSize, t0, t1);
 }
 
 void Simulation::add_folio(std::vector<FolioInfo>& out, const SimProcess& p, const PageState& s, uint64_t addr,
                            const SimRegion& r) const {
   FolioInfo f;
   f.addr = addr;
-  f.size = s.folio_pages * kPage;
+  f.size = s.folio_pages * kPageSize;
   f.present = s.resident;
   f.anon = r.anon;
   f.active = s.resident && !s.extent->second.lazy && s.extent->second.active;
@@ -81,7 +76,7 @@ void Simulation::add_folio(std::vector<FolioInfo>& out, const SimProcess& p, con
 std::vector<FolioInfo> Simulation::folios(Space space, AddrRange range) {
   std::vector<FolioInfo> out;
   if (range.end <= range.start) return out;
-  const uint64_t first = range.start / kPage, end = (range.end + kPage - 1) / kPage;
+  const uint64_t first = range.start / kPageSize, end = (range.end + kPageSize - 1) / kPageSize;
   if (!space.physical()) {
     SimProcess* p = live(space.pid);
     if (!p) return out;
@@ -89,7 +84,7 @@ std::vector<FolioInfo> Simulation::folios(Space space, AddrRange range) {
       const SimRegion& r = p->regions[ri];
       for (uint64_t v = std::max(first, r.first); v < std::min(end, r.end());) {
         const PageState s = state(PageRef{p, v, ri});
-        add_folio(out, *p, s, s.folio_first * kPage, r);
+        add_folio(out, *p, s, s.folio_first * kPageSize, r);
         v = s.folio_first + s.folio_pages;
       }
     }
@@ -103,10 +98,10 @@ std::vector<FolioInfo> Simulation::folios(Space space, AddrRange range) {
     if (it != rmap_.begin() && std::prev(it)->first + std::prev(it)->second.count > pfn) --it;
     if (it == rmap_.end() || it->first >= end) break;
     pfn = std::max(pfn, it->first);
-    const auto ref = resolve(Space::phys(), pfn * kPage);
+    const auto ref = resolve(Space::phys(), pfn * kPageSize);
     const PageState s = state(*ref);
     const uint64_t folio_pfn = s.pfn - (ref->vpage - s.folio_first);
-    add_folio(out, *ref->proc, s, folio_pfn * kPage, ref->proc->regions[ref->region]);
+    add_folio(out, *ref->proc, s, folio_pfn * kPageSize, ref->proc->regions[ref->region]);
     pfn = folio_pfn + s.folio_pages;
   }
   return out;
@@ -117,14 +112,14 @@ RegionTruth Simulation::region_truth(const SimProcess& p, const SimRegion& r) co
   const PhaseSpec& phase = p.schedule.phase(p.schedule.phase_at(now_));
   RegionTruth t;
   t.name = r.name;
-  t.vaddr = {r.first * kPage, r.end() * kPage};
+  t.vaddr = {r.first * kPageSize, r.end() * kPageSize};
   t.anon = r.anon;
   t.phase = phase.name;
   t.access = p.alive ? phase.access[ri] : Access{};
-  for (uint64_t pages : r.resident) t.resident_bytes.push_back(pages * kPage);
-  t.nonresident_bytes = p.alive ? (r.pages - r.resident_pages()) * kPage : 0;
-  t.active_bytes = r.active_pages * kPage;
-  t.huge_bytes = r.huge_pages * kPage;
+  for (uint64_t pages : r.resident) t.resident_bytes.push_back(pages * kPageSize);
+  t.nonresident_bytes = p.alive ? (r.pages - r.resident_pages()) * kPageSize : 0;
+  t.active_bytes = r.active_pages * kPageSize;
+  t.huge_bytes = r.huge_pages * kPageSize;
   return t;
 }
 

@@ -12,11 +12,6 @@
 #include "engine/machine/sim/simulation.h"
 
 namespace damon::sim {
-namespace {
-
-constexpr uint64_t kPage = 4096;
-
-}  // namespace
 
 // Both table operations choose among the ways of a set without branches:
 // which way holds a key, and which entry is oldest, are as random as the
@@ -83,7 +78,7 @@ bool Simulation::young(const SampledFolio& folio, SampleSet& set, bool clear) {
     // its accesses as one unit 512 times as busy as a page.
     const SimRegion& r = p.regions[folio.region];
     accessed = p.schedule.touched(window(p, folio.region, since), access_key(p, folio.region, folio.first, folio.pages),
-                                  (folio.first - r.first) * kPage, folio.pages * kPage);
+                                  (folio.first - r.first) * kPageSize, folio.pages * kPageSize);
   }
   if (clear) p.cleared.clear(folio.first, now_);
   return accessed;
@@ -117,7 +112,7 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
       if (page) folio = sampled_folio(*page);
       return page.has_value();
     }
-    const uint64_t vpage = addr / kPage;
+    const uint64_t vpage = addr / kPageSize;
     if (!in_extent || vpage < extent->first || vpage - extent->first >= extent->second.pages) {
       const auto found = extent_of(*p, vpage);
       in_extent = found.has_value();
