@@ -43,7 +43,7 @@
 #include "fs/tree/dir.h"
 #include "fs/tree/info_provider.h"
 #include "fs/tree/kernel_parse.h"
-#include "fs/tree/no_engine_backend.h"
+#include "tests/support/no_engine_backend.h"
 #include "fs/tree/tree.h"
 #include "tests/fuzz/fake_info_provider.h"
 #include "tests/fuzz/fuzz_check.h"

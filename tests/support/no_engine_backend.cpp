@@ -1,4 +1,4 @@
-#include "fs/tree/no_engine_backend.h"
+#include "tests/support/no_engine_backend.h"
 
 #include <cerrno>
 

@@ -1,7 +1,8 @@
-// The backend used while no engine is wired in: no kdamond ever runs. It
-// answers like a kernel in which nothing was ever started and in which no
-// operations set is registered, so `on` fails with EINVAL once the staged
-// context builds (and with the build's errno when it does not).
+// A test backend for the sysfs tree alone (fs tests, the fuzzer): no
+// kdamond ever runs. It answers like a kernel in which nothing was ever
+// started and in which no operations set is registered, so `on` fails with
+// EINVAL once the staged context builds (and with the build's errno when it
+// does not).
 #pragma once
 
 #include "fs/tree/kdamond_backend.h"

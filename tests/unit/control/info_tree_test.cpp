@@ -8,7 +8,7 @@
 
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/info_provider.h"
-#include "fs/tree/no_engine_backend.h"
+#include "tests/support/no_engine_backend.h"
 #include "fs/tree/tree.h"
 #include "tests/unit/control/tree_paths.h"
 

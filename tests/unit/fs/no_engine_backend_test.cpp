@@ -1,5 +1,5 @@
 // The backend of a mount without an engine: nothing ever runs.
-#include "fs/tree/no_engine_backend.h"
+#include "tests/support/no_engine_backend.h"
 
 #include <gtest/gtest.h>
 
