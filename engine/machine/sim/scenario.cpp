@@ -91,6 +91,9 @@ void validate_machine(const MachineSpec& m) {
   }
   if (!(m.migration_bandwidth > 0) || std::isinf(m.migration_bandwidth))
     throw ScenarioError("migration_bandwidth must be positive and finite");
+  if (m.numa_balancing && !m.bandwidth_limited())
+    throw ScenarioError("numa_balancing needs node bandwidths (its costs are charged by the bandwidth model)");
+  if (m.numa_balancing && m.numa_scan_size < 4096) throw ScenarioError("numa_scan_size must be at least a page");
   if (!cpus) throw ScenarioError("no node has CPUs: processes need somewhere to run");
   if (!lowmem) throw ScenarioError("every node is movable: the kernel needs memory outside ZONE_MOVABLE");
 }
@@ -101,6 +104,7 @@ void validate_process(const ProcessSpec& p, const std::set<int>& node_ids) {
     throw ScenarioError(what + ": name must be 1 to 15 characters");
   if (p.name.find('\0') != std::string::npos || p.name.find('\n') != std::string::npos)
     throw ScenarioError(what + ": name must not contain NUL or newline");
+  if (p.threads == 0) throw ScenarioError(what + ": threads must be at least 1");
   if (!p.cgroup.empty() && p.cgroup[0] != '/') throw ScenarioError(what + ": cgroup must start with /");
   if (p.node && !node_ids.count(*p.node)) throw ScenarioError(what + ": no node " + std::to_string(*p.node));
   std::set<std::string> names;

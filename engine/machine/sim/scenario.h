@@ -57,6 +57,14 @@ struct MachineSpec {
   // a migration's traffic loads its source and destination nodes at this
   // rate until the copy is done. bandwidth_model.h says where it comes from.
   double migration_bandwidth = kDefaultMigrationBandwidth;
+  // NUMA balancing in tiering mode (the kernel's numa_balancing = 2, with
+  // demotion_enabled): hinting faults promote pages of CPU-less nodes in
+  // the faulting process's context, reclaim demotes when the upper node
+  // fills (numa_balancing.h). Needs the bandwidth model.
+  bool numa_balancing = false;
+  // Bytes of a process's memory each NUMA-balancing scan protects: the
+  // kernel's numa_balancing_scan_size_mb (256), scaled with the scenario.
+  uint64_t numa_scan_size = 256 * kMiB;
   std::vector<NodeSpec> nodes;
   // Whether any node has a bandwidth: then the bandwidth model is on.
   bool bandwidth_limited() const;
@@ -95,6 +103,9 @@ struct ProcessSpec {
   std::string cgroup;       // memcg path ("/a/b"); "" = the root cgroup
   std::optional<int> node;  // preferred node; default: the first node with CPUs
   bool loop = true;         // repeat the phases forever; false: exit after the last
+  // Threads sharing its work: a stall of one thread (a hinting fault, a
+  // synchronous promotion) costs 1/threads of the process's progress.
+  uint32_t threads = 1;
   std::vector<RegionSpec> regions;
   // Empty: one endless phase. A process always has at least one phase once
   // parsed (the parsers turn per-region defaults into it).

@@ -137,7 +137,7 @@ class YamlScenarioParser {
 
   MachineSpec machine(const YAML::Node& n) const {
     if (!n.IsMap()) fail(n, "machine: expected a mapping");
-    check_keys(n, {"phys_base", "fault_latency", "migration_bandwidth", "nodes"});
+    check_keys(n, {"phys_base", "fault_latency", "migration_bandwidth", "numa_balancing", "numa_scan_size", "nodes"});
     MachineSpec m;
     if (n["phys_base"]) m.phys_base = size(n["phys_base"], "phys_base");
     if (n["fault_latency"]) m.fault_latency_ns = latency(n["fault_latency"], "fault_latency");
@@ -145,6 +145,13 @@ class YamlScenarioParser {
       m.migration_bandwidth = bandwidth(n["migration_bandwidth"], "migration_bandwidth");
       if (m.migration_bandwidth <= 0) fail(n["migration_bandwidth"], "migration_bandwidth: must be positive");
     }
+    if (n["numa_balancing"]) {
+      const std::string mode = scalar(n["numa_balancing"], "numa_balancing");
+      if (mode != "off" && mode != "tiering")
+        fail(n["numa_balancing"], "numa_balancing: expected off or tiering, got '" + mode + "'");
+      m.numa_balancing = mode == "tiering";
+    }
+    if (n["numa_scan_size"]) m.numa_scan_size = size(n["numa_scan_size"], "numa_scan_size");
     const YAML::Node nodes = require(n, n["nodes"], "nodes");
     if (!nodes.IsSequence() || nodes.size() == 0) fail(nodes, "nodes: expected a non-empty list");
     std::set<int> ids;
@@ -254,7 +261,7 @@ class YamlScenarioParser {
 
   ProcessSpec process(const YAML::Node& n, const MachineSpec& m) const {
     if (!n.IsMap()) fail(n, "process: expected a mapping");
-    check_keys(n, {"name", "cgroup", "node", "loop", "access_rate", "regions", "phases", "masim"});
+    check_keys(n, {"name", "cgroup", "node", "loop", "threads", "access_rate", "regions", "phases", "masim"});
     ProcessSpec p;
     const YAML::Node name = require(n, n["name"], "name");
     p.name = scalar(name, "name");
@@ -267,6 +274,10 @@ class YamlScenarioParser {
     }
     if (n["node"]) p.node = node_ref(n["node"], m, "node");
     if (n["loop"]) p.loop = boolean(n["loop"], "loop");
+    if (n["threads"]) {
+      p.threads = integer<uint32_t>(n["threads"], "threads");
+      if (p.threads == 0) fail(n["threads"], "threads: must be at least 1");
+    }
 
     if (const YAML::Node masim = n["masim"]) {
       if (n["regions"] || n["phases"]) fail(masim, "masim: a process takes either masim or regions/phases, not both");

@@ -24,6 +24,9 @@ bool in_cgroup(const std::string& cgroup, const std::string& ancestor) {
 void add_score(PerfScore& s, const SimProcess& p, uint64_t now_us, double& latency_ns) {
   s.accesses += p.accesses;
   s.faults += p.faults;
+  s.numa_hint_faults += p.numa.hint_faults;
+  s.numa_promoted_bytes += p.numa.promoted_pages * kPage;
+  s.stalled_ns += p.stalled_ns;
   latency_ns += p.latency_ns;
   const auto end = p.schedule.end_us();
   const uint64_t until = end ? std::min(*end, now_us) : now_us;

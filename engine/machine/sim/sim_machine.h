@@ -91,6 +91,11 @@ struct PerfScore {
   double seconds = 0;
   double throughput = 0;
   std::vector<double> node_bytes;  // bytes its accesses moved, per node in nodes() order
+  // NUMA balancing (scenario numa_balancing: tiering): hinting faults taken,
+  // bytes promoted in the process's context, thread time both cost it.
+  uint64_t numa_hint_faults = 0;
+  uint64_t numa_promoted_bytes = 0;
+  double stalled_ns = 0;
 };
 
 class SimMachine final : public Machine {

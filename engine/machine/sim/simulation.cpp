@@ -170,6 +170,8 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   p.start_us = now_;
   p.key = hash2(seed_, p.index);
   p.home = home;
+  p.threads = spec.threads;
+  p.numa.next_us = now_ + kNumaScanDelayUs;
   p.node_bytes.assign(nodes_.size(), 0);
   p.regions = std::move(regions);
   for (SimRegion& r : p.regions) r.resident.assign(nodes_.size(), 0);
@@ -376,6 +378,7 @@ void Simulation::bring_in_faults(uint64_t now) {
 
 void Simulation::advance(uint64_t now) {
   if (now <= now_) return;
+  if (machine_.numa_balancing) numa_balance(now);
   if (bandwidth_) integrate_loaded(now);
   for (SimProcess& p : procs_) {
     if (!p.alive) continue;

@@ -23,6 +23,7 @@
 #include "engine/machine/sim/fault_set.h"
 #include "engine/machine/sim/frame_allocator.h"
 #include "engine/machine/sim/hash.h"
+#include "engine/machine/sim/numa_balancing.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "engine/machine/sim/stub_process.h"
@@ -95,6 +96,12 @@ struct SimProcess {
   AccessSchedule schedule;
   std::unique_ptr<StubProcess> stub;
   size_t home = 0;  // node index it runs on
+  uint32_t threads = 1;
+  NumaScan numa;  // NUMA balancing's scan state (numa_balancing.h)
+  // Thread time lost to NUMA balancing (hinting faults, promotions in its
+  // context): all of it, and what the bandwidth model has yet to take out
+  // of the process's progress.
+  double stalled_ns = 0, stall_due_ns = 0;
   // Performance model, integrated up to the simulation's time: accesses
   // made, their summed latency, and the bytes they moved per node index.
   double accesses = 0, latency_ns = 0;
@@ -185,6 +192,12 @@ class Simulation {
   void integrate_loaded(uint64_t now);
   // A migration copied `bytes` from node `from` to node `to`.
   void add_copy(size_t from, size_t to, uint64_t bytes);
+  // NUMA balancing's scans up to `now` (numa_balancing.cpp).
+  void numa_balance(uint64_t now);
+  void numa_scan(SimProcess& p, uint64_t t);
+  // Reclaim-based demotion from `node` until `target` frames are free.
+  void demote_coldest(size_t node, uint64_t target);
+  uint64_t watermark_gap(size_t node) const;
   void fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_t target);
   void bring_in_faults(uint64_t now);
 

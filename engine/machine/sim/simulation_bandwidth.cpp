@@ -70,7 +70,11 @@ void Simulation::integrate_loaded(uint64_t now) {
   utilization_ = pt.utilization;
   for (size_t k = 0; k < who.size(); ++k) {
     SimProcess& p = *who[k];
-    const double done = pt.rate[k] * seconds[k];
+    // Threads stalled by NUMA balancing make no accesses meanwhile.
+    const double thread_ns = seconds[k] * 1e9 * p.threads;
+    const double stalled = std::min(p.stall_due_ns, thread_ns);
+    p.stall_due_ns -= stalled;
+    const double done = pt.rate[k] * seconds[k] * (1 - stalled / thread_ns);
     double latency = 0;
     for (size_t i = 0; i < n; ++i) {
       latency += demands[k].share[i] * pt.latency_ns[i];

@@ -142,3 +142,40 @@ TEST(ScenarioYaml, MasimProcessIsReadRelativeToTheScenario) {
 
 }  // namespace
 }  // namespace damon::sim
+
+namespace damon::sim {
+namespace {
+
+TEST(ScenarioYamlPerformance, BandwidthNumaBalancingAndThreads) {
+  const Scenario s = parse_yaml_scenario(R"(
+machine:
+  numa_balancing: tiering
+  numa_scan_size: 2MiB
+  migration_bandwidth: 5GB/s
+  nodes:
+    - {id: 0, capacity: 1GiB, bandwidth: 72GB/s}
+    - {id: 1, capacity: 1GiB, cpus: false, bandwidth: 26 GB/s}
+processes:
+  - {name: p, threads: 4, regions: [{name: a, size: 4MiB}]}
+)",
+                                         "t.yaml");
+  EXPECT_TRUE(s.machine.numa_balancing);
+  EXPECT_EQ(s.machine.numa_scan_size, 2 * kMiB);
+  EXPECT_EQ(s.machine.migration_bandwidth, 5e9);
+  EXPECT_EQ(s.machine.nodes[0].bandwidth, 72e9);
+  EXPECT_EQ(s.machine.nodes[1].bandwidth, 26e9);
+  EXPECT_TRUE(s.machine.bandwidth_limited());
+  EXPECT_EQ(s.processes[0].threads, 4u);
+  // NUMA balancing charges its stalls through the bandwidth model.
+  EXPECT_THROW(parse_yaml_scenario("machine:\n  numa_balancing: tiering\n  nodes:\n    - {id: 0, capacity: 1GiB}\n",
+                                   "t.yaml"),
+               ScenarioError);
+  EXPECT_THROW(parse_yaml_scenario("machine:\n  numa_balancing: 2\n  nodes:\n    - {id: 0, capacity: 1GiB}\n",
+                                   "t.yaml"),
+               ScenarioError);
+  EXPECT_THROW(parse_yaml_scenario("machine:\n  nodes:\n    - {id: 0, capacity: 1GiB, bandwidth: fast}\n", "t.yaml"),
+               ScenarioError);
+}
+
+}  // namespace
+}  // namespace damon::sim
