@@ -18,7 +18,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <sstream>
 #include <string>
 
@@ -35,8 +34,7 @@ constexpr uint64_t kWarmupSeconds = 200;     // one exchange round before scorin
 constexpr uint64_t kScoredSeconds = 400;    // about the seed's 1,440 s test
 
 sim::Scenario scenario(uint64_t seed, bool numab) {
-  const auto dir = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "scenarios";
-  sim::Scenario s = sim::load_scenario((dir / "tiering-taobench.yaml").string());
+  sim::Scenario s = sim::load_scenario(std::string(DAMONFS_SCENARIOS_DIR) + "/tiering-taobench.yaml");
   s.seed = seed;
   s.machine.numa_balancing = numab;
   return s;
