@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
     opt = parse(argc, argv);
     if (!opt.kernel_admin.empty()) check_kernel_is_ours(opt.kernel_admin);
     {
-      const damonfs::mount_test::MountSession mount;
+      const damonfs::test::MountSession mount;
       if (!mount.ready()) throw std::runtime_error("damonfs did not mount");
       ours = Admin(mount.path("admin")).measure(opt.rounds);
     }

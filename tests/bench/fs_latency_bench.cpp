@@ -69,7 +69,7 @@ constexpr char kWritten[] = "5000\n";
 // always taken down (destructors).
 [[noreturn]] void die(const std::string& why) { throw std::runtime_error(why); }
 
-using damonfs::mount_test::is_mounted;
+using damonfs::test::is_mounted;
 
 // A server process and the temporary directory it serves; stopped with
 // SIGTERM (both servers unmount on it) and cleaned up on destruction.

@@ -8,7 +8,7 @@
 
 #include "tests/unit/control/control_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class CommitTest : public ControlTest {
@@ -96,4 +96,4 @@ TEST_F(CommitTest, StatsSurviveACommit) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

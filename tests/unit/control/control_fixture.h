@@ -23,7 +23,7 @@
 #include "fs/tree/tree.h"
 #include "tests/unit/control/tree_paths.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 
 using namespace std::chrono_literals;
 
@@ -132,4 +132,4 @@ class ControlTest : public ::testing::Test {
   TreePaths fs;
 };
 
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -12,7 +12,7 @@
 #include "fs/tree/tree.h"
 #include "tests/unit/control/tree_paths.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 // Files by path ("a/b"); directories are implied by their files.
@@ -145,4 +145,4 @@ TEST_F(InfoTreeTest, DetachingTheProviderRemovesDamonfsAndTellsTheCache) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

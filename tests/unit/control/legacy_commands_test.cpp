@@ -6,7 +6,7 @@
 
 #include "tests/unit/control/control_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class LegacyCommandsTest : public ControlTest {
@@ -63,4 +63,4 @@ TEST_F(ControlTest, From6_14AFailedCommitIsRefusedAndTheKdamondRuns) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -8,7 +8,7 @@
 
 #include "tests/unit/control/control_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class LifecycleTest : public ControlTest {
@@ -87,4 +87,4 @@ TEST_F(LifecycleTest, APaddrKdamondRunsUntilTurnedOff) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

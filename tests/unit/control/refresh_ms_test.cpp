@@ -7,7 +7,7 @@
 
 #include "tests/unit/control/control_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class RefreshMsTest : public ControlTest {
@@ -109,4 +109,4 @@ TEST_F(RefreshMsTest, EachKdamondKeepsItsOwnPeriod) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -10,7 +10,7 @@
 
 #include "tests/unit/control/control_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 const std::vector<std::string> kCallCommands = {
@@ -131,4 +131,4 @@ TEST_F(StateCommandsTest, AWaitingCommandHoldsTheGlobalLock) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -12,7 +12,7 @@
 
 #include "fs/tree/tree.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 
 using Strings = std::vector<std::string>;
 
@@ -79,4 +79,4 @@ class TreePaths {
   Tree& tree_;
 };
 
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -8,7 +8,7 @@
 
 #include "tests/unit/control/control_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class UpdateCommandsTest : public ControlTest {
@@ -113,4 +113,4 @@ TEST_F(UpdateCommandsTest, ATriedRegionsWalkWithoutSchemesIsCancelled) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -13,7 +13,7 @@
 
 #include "tests/unit/control_mount/mount_session.h"
 
-namespace damonfs::mount_test {
+namespace damonfs::test {
 namespace {
 
 const std::string kK0 = "admin/kdamonds/0";
@@ -274,4 +274,4 @@ TEST_F(ControlMountTest, DamonfsDescribesTheSimulatedMachine) {
 }
 
 }  // namespace
-}  // namespace damonfs::mount_test
+}  // namespace damonfs::test

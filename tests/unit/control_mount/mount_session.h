@@ -24,7 +24,7 @@
 #error "DAMONFS_BINARY must name the damonfs executable"
 #endif
 
-namespace damonfs::mount_test {
+namespace damonfs::test {
 
 using namespace std::chrono_literals;
 using Strings = std::vector<std::string>;
@@ -149,4 +149,4 @@ class MountSession {
   pid_t pid_ = -1;
 };
 
-}  // namespace damonfs::mount_test
+}  // namespace damonfs::test

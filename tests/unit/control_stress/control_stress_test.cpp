@@ -40,7 +40,7 @@
 #include "fs/tree/tree.h"
 #include "tests/unit/control/tree_paths.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -585,4 +585,4 @@ TEST(ControlStress, ClientsHammerSixteenRefreshingKdamonds) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

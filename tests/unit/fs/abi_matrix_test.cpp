@@ -13,7 +13,7 @@
 #include "fs/tree/probe_dirs.h"
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 struct Since {
@@ -274,4 +274,4 @@ TEST_F(LatestProbesTest, SchemeTargetOrderDefaultsToBasePages) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

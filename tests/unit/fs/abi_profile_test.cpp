@@ -6,7 +6,7 @@
 
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 using Strings = std::vector<std::string>;
@@ -86,4 +86,4 @@ TEST_F(LatestTest, BothProfilesListAllOperationsSets) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -5,7 +5,7 @@
 
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 using NoEngineTest = TreeTestWith<NoEngineBackend>;
@@ -41,4 +41,4 @@ TEST_F(NoEngineTest, OnReportsSchemeBuildFailures) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

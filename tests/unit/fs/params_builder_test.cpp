@@ -3,7 +3,7 @@
 
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class ParamsBuilderTest : public TreeTest {
@@ -215,4 +215,4 @@ TEST_F(ParamsBuilderTest, NeedsExactlyOneContext) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -3,7 +3,7 @@
 
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 using Strings = std::vector<std::string>;
@@ -107,4 +107,4 @@ TEST_F(StagedKdamondTest, ResultsForSchemesNoLongerStagedAreDropped) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

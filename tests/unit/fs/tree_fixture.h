@@ -20,7 +20,7 @@
 #include "fs/tree/kdamond_backend.h"
 #include "fs/tree/tree.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 
 // A backend whose answers the test sets, and which keeps `state` commands
 // pending until the test completes them.
@@ -167,4 +167,4 @@ inline std::string path(std::string_view a, std::string_view b) {
   return std::string(a) + "/" + std::string(b);
 }
 
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

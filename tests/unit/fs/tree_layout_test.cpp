@@ -3,7 +3,7 @@
 
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 using Strings = std::vector<std::string>;
@@ -142,4 +142,4 @@ TEST_F(LayoutTest, ReaddirStartsWithDotsThatNameSelfAndParent) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -6,7 +6,7 @@
 #include "fs/tree/dir.h"
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 using Strings = std::vector<std::string>;
@@ -146,4 +146,4 @@ TEST_F(NrTest, KdamondRebuildMakesOldHandlesStale) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

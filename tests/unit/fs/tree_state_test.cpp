@@ -4,7 +4,7 @@
 
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class StateTest : public TreeTest {
@@ -97,4 +97,4 @@ TEST_F(StateTest, CommandErrorsReachTheWriterAndReleaseTheLock) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

@@ -4,7 +4,7 @@
 
 #include "tests/unit/fs/tree_fixture.h"
 
-namespace damonfs::fs::testing {
+namespace damonfs::fs::test {
 namespace {
 
 class StoreTest : public TreeTest {
@@ -140,4 +140,4 @@ TEST_F(StoreTest, FilterTypesAreCheckedPerLayer) {
 }
 
 }  // namespace
-}  // namespace damonfs::fs::testing
+}  // namespace damonfs::fs::test

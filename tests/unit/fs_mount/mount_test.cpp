@@ -28,7 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using Strings = std::vector<std::string>;
 
-using damonfs::mount_test::is_mounted;
+using damonfs::test::is_mounted;
 
 // Runs a program and waits for it; its exit status, or -1.
 int run(std::vector<std::string> argv) {
