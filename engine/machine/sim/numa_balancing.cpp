@@ -5,11 +5,6 @@
 #include "engine/machine/sim/simulation.h"
 
 namespace damon::sim {
-namespace {
-
-constexpr uint64_t kPage = 4096;
-
-}  // namespace
 
 // The kernel's watermark distance (__setup_per_zone_wmarks()): the larger
 // of min/4 and watermark_scale_factor (10, i.e. 0.1 %) of the node. Its
@@ -36,7 +31,7 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
   //    since (within the hot threshold), each faulting once. Which pages of
   //    a range fault does not matter to the model (a region's pages are
   //    alike), so they are taken in address order.
-  double budget = kNumaPromoteRateLimit * static_cast<double>(t - scan.last_us) * 1e-6 / kPage;
+  double budget = kNumaPromoteRateLimit * static_cast<double>(t - scan.last_us) * 1e-6 / kPageSize;
   bool wake_kswapd = false;
   for (const NumaScan::Range& range : scan.protected_ranges) {
     const uint64_t hot_until = std::min(t, scan.last_us + kNumaHotThresholdUs);
@@ -67,7 +62,7 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
         budget -= static_cast<double>(folio);
         scan.promoted_pages += folio;
         // The faulting thread copies the folio itself.
-        const double copy_ns = static_cast<double>(folio * kPage) / machine_.migration_bandwidth * 1e9;
+        const double copy_ns = static_cast<double>(folio * kPageSize) / machine_.migration_bandwidth * 1e9;
         p.stall_due_ns += copy_ns;
         p.stalled_ns += copy_ns;
       } else if (!room) {
@@ -83,7 +78,7 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
   //    from where the last scan stopped, wrapping around.
   scan.protected_ranges.clear();
   scan.last_us = t;
-  const uint64_t want = machine_.numa_scan_size / kPage;
+  const uint64_t want = machine_.numa_scan_size / kPageSize;
   uint64_t got = 0, walked = 0;
   uint32_t r = static_cast<uint32_t>(scan.cursor >> 40) % static_cast<uint32_t>(p.regions.size());
   uint64_t offset = scan.cursor & ((uint64_t{1} << 40) - 1);

@@ -25,7 +25,7 @@ void add_score(PerfScore& s, const SimProcess& p, uint64_t now_us, double& laten
   s.accesses += p.accesses;
   s.faults += p.faults;
   s.numa_hint_faults += p.numa.hint_faults;
-  s.numa_promoted_bytes += p.numa.promoted_pages * kPage;
+  s.numa_promoted_bytes += p.numa.promoted_pages * kPageSize;
   s.stalled_ns += p.stalled_ns;
   latency_ns += p.latency_ns;
   const auto end = p.schedule.end_us();
