@@ -16,19 +16,19 @@
 #include "engine/core/context.h"
 #include "engine/ops/registry.h"
 #include "tests/bench/budget_report.h"
-#include "tests/unit/core/fake_machine.h"
+#include "tests/support/oracle_machine.h"
 
 namespace damon {
 namespace {
 
-using test::FakeMachine;
+using test::OracleMachine;
 
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 constexpr uint64_t kTiB = uint64_t{1} << 40;
 
 // Hot 1/4 of every 1/64 of the memory: regions differ so merging has work,
 // and the answer is computed from the address alone.
-FakeMachine::Oracle striped(uint64_t memory) {
+OracleMachine::Oracle striped(uint64_t memory) {
   const uint64_t stripe = memory / 64;
   return [stripe](Space, uint64_t addr, uint64_t, uint64_t) { return addr / stripe % 4 == 0; };
 }
@@ -53,7 +53,7 @@ void BM_SampleInterval(benchmark::State& state) {
   const uint64_t nr = static_cast<uint64_t>(state.range(0));
   const uint64_t memory = static_cast<uint64_t>(state.range(1)) * kGiB;
   ManualClock clock;
-  FakeMachine machine(clock);
+  OracleMachine machine(clock);
   machine.set_oracle(striped(memory));
   Context ctx(fixed_regions(memory, nr), machine, clock, 1, make_operations);
   if (ctx.start() != 0) {
@@ -83,7 +83,7 @@ BENCHMARK(BM_SampleInterval)
 // iteration simulates 10 s; "sim_x" = simulated seconds per real second.
 void BM_VirtualTime(benchmark::State& state) {
   ManualClock clock;
-  FakeMachine machine(clock);
+  OracleMachine machine(clock);
   constexpr int kPid = 1;
   constexpr uint64_t kMmap = 0x100000000000;
   auto vma = [](uint64_t start, uint64_t end) {

@@ -59,7 +59,7 @@ class Accuracy : public ::testing::TestWithParam<uint64_t> {
   }
 
   ManualClock clock{0};
-  FakeMachine machine{clock};
+  OracleMachine machine{clock};
   RecordingHook hook;
   Context ctx{process_params(OpsId::vaddr, kPid), machine, clock, GetParam(), make_operations};
 };

@@ -33,7 +33,7 @@ class CommitTest : public ::testing::Test {
   }
 
   ManualClock clock;
-  FakeMachine machine{clock};
+  OracleMachine machine{clock};
   RecordingHook hook;
 };
 

@@ -34,7 +34,7 @@ class ContextTest : public ::testing::Test {
   }
 
   ManualClock clock{1000000};
-  FakeMachine machine{clock};
+  OracleMachine machine{clock};
   RecordingHook hook;
 };
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/core/context.h"
-#include "fake_machine.h"
+#include "tests/support/oracle_machine.h"
 
 namespace damon::test {
 
@@ -50,7 +50,7 @@ inline std::vector<Vma> typical_layout(uint64_t mmap_start, uint64_t mmap_size) 
 
 // Access oracle: pages inside `ranges` of any space are accessed in every
 // sample, the rest never.
-inline FakeMachine::Oracle hot_ranges(std::vector<AddrRange> ranges) {
+inline OracleMachine::Oracle hot_ranges(std::vector<AddrRange> ranges) {
   return [ranges = std::move(ranges)](Space, uint64_t addr, uint64_t, uint64_t) {
     for (const AddrRange& r : ranges)
       if (addr >= r.start && addr < r.end) return true;

@@ -12,7 +12,7 @@ constexpr int kPid = 42;
 constexpr uint64_t kMmap = 0x7f0000000000;
 
 // A moving pattern so that regions keep splitting and merging.
-FakeMachine::Oracle moving_hot_spot(const Clock& clock) {
+OracleMachine::Oracle moving_hot_spot(const Clock& clock) {
   return [&clock](Space, uint64_t addr, uint64_t, uint64_t) {
     const uint64_t second = clock.now_us() / 1000000;
     const uint64_t start = kMmap + (second % 8) * 128 * kMiB;
@@ -35,7 +35,7 @@ struct Monitor {
     ASSERT_EQ(ctx.start(), 0);
   }
   ManualClock clock{0};
-  FakeMachine machine{clock};
+  OracleMachine machine{clock};
   RecordingHook hook;
   Context ctx;
 };

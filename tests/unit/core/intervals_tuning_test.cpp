@@ -54,7 +54,7 @@ TEST(TunedAttrs, ScalesSampleKeepsSamplesPerAggregationAndClamps) {
 // own: a sample of length s sees it with probability s / period. The
 // observed access ratio thus grows with the sampling interval, which is what
 // auto-tuning steers.
-FakeMachine::Oracle periodic(AddrRange hot, uint64_t period_us) {
+OracleMachine::Oracle periodic(AddrRange hot, uint64_t period_us) {
   return [=](Space, uint64_t addr, uint64_t since, uint64_t now) {
     if (addr < hot.start || addr >= hot.end) return false;
     const uint64_t page = addr / kPageSize;
@@ -68,7 +68,7 @@ FakeMachine::Oracle periodic(AddrRange hot, uint64_t period_us) {
 class TuningTest : public ::testing::Test {
  protected:
   ManualClock clock{1};
-  FakeMachine machine{clock};
+  OracleMachine machine{clock};
   RecordingHook hook;
 };
 

@@ -13,7 +13,7 @@ class Validate : public ::testing::Test {
  protected:
   Validate() { machine.add_process(42, typical_layout(0x7f0000000000, kGiB)); }
   ManualClock clock;
-  FakeMachine machine{clock};
+  OracleMachine machine{clock};
   ContextParams paddr = paddr_params({{4 * kGiB, 5 * kGiB}});
 };
 

@@ -5,7 +5,7 @@
 #include "engine/core/context.h"
 #include "engine/damos/schemes.h"
 #include "engine/ops/registry.h"
-#include "fake_machine.h"
+#include "tests/support/folio_machine.h"
 
 namespace damon {
 namespace {
@@ -44,7 +44,7 @@ class ContextIntegration : public ::testing::Test {
     }
   }
 
-  test::FakeMachine machine;
+  test::FolioMachine machine;
   ManualClock clock{1000000};
   std::unique_ptr<Context> ctx;
   std::unique_ptr<Schemes> schemes;

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_machine.h"
+#include "tests/support/folio_machine.h"
 
 namespace damon {
 namespace {

@@ -18,7 +18,7 @@ LiveGoal live_goal(GoalMetric metric, int nid = 0) {
 }
 
 TEST(GoalMetrics, NodeMemUsedAndFree) {
-  test::FakeMachine m;
+  test::FolioMachine m;
   m.add_node(0, 1000 * kPageSize);
   m.set_node_free(0, 250 * kPageSize);
   EXPECT_EQ(node_mem_bp(m, GoalMetric::node_mem_used_bp, 0), 7500u);
@@ -32,7 +32,7 @@ TEST(GoalMetrics, NodeMemUsedAndFree) {
 }
 
 TEST(GoalMetrics, NodeMemcg) {
-  test::FakeMachine m;
+  test::FolioMachine m;
   m.add_node(0, 1000 * kPageSize);
   m.set_memcg_node_bytes("/workload", 0, 100 * kPageSize);
   EXPECT_EQ(node_memcg_bp(m, GoalMetric::node_memcg_used_bp, 0, "/workload\n"), 1000u);
@@ -43,7 +43,7 @@ TEST(GoalMetrics, NodeMemcg) {
 }
 
 TEST(GoalMetrics, LruRatios) {
-  test::FakeMachine m;
+  test::FolioMachine m;
   EXPECT_EQ(lru_ratio_bp(m, GoalMetric::active_mem_bp), 0u);
   m.set_lru_bytes(300, 100);
   EXPECT_EQ(lru_ratio_bp(m, GoalMetric::active_mem_bp), 7500u);

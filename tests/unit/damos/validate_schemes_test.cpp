@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "fake_machine.h"
+#include "tests/support/folio_machine.h"
 
 namespace damon {
 namespace {
@@ -22,7 +22,7 @@ class ValidateSchemes : public ::testing::Test {
     machine.add_node(0, 1 << 30);
     machine.set_memcg_node_bytes("/workload", 0, 0);
   }
-  test::FakeMachine machine;
+  test::FolioMachine machine;
 };
 
 TEST_F(ValidateSchemes, PlainSchemesBuild) {

@@ -10,7 +10,7 @@
 #include "engine/clock.h"
 #include "engine/damos/monitor_view.h"
 #include "engine/ops/registry.h"
-#include "fake_machine.h"
+#include "tests/support/folio_machine.h"
 
 namespace damon::test {
 
@@ -21,7 +21,7 @@ struct ViewFixture {
   uint64_t attrs_generation = 0;
   uint64_t passed_samples = 0;
   std::vector<Target> targets;
-  FakeMachine machine;
+  FolioMachine machine;
   ManualClock clock;
 
   MonitorView view() {

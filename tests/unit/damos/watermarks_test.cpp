@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_machine.h"
+#include "tests/support/folio_machine.h"
 
 namespace damon {
 namespace {
@@ -43,7 +43,7 @@ TEST(Watermarks, Transitions) {
 }
 
 TEST(Watermarks, FreeMemRateFromAllNodes) {
-  test::FakeMachine m;
+  test::FolioMachine m;
   m.add_node(0, 1000 * kPageSize);
   m.add_node(1, 3000 * kPageSize);
   m.set_node_free(0, 100 * kPageSize);

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/damos/filters.h"
-#include "fake_machine.h"
+#include "tests/support/folio_machine.h"
 
 namespace damon {
 namespace {
@@ -31,7 +31,7 @@ TEST(OpsFilters, YoungFilterPresence) {
 }
 
 TEST(OpsFilters, OpsFilterTypesPerFolio) {
-  test::FakeMachine m;
+  test::FolioMachine m;
   const Space phys = Space::phys();
   m.place(phys, 0x0000, 0x1000, {.anon = true});
   m.place(phys, 0x1000, 0x2000, {.anon = false, .active = true, .mapped = false, .memcg = "/a"});
@@ -60,7 +60,7 @@ TEST(OpsFilters, OpsFilterTypesPerFolio) {
 }
 
 TEST(OpsFilters, YoungFilterTestsAndClears) {
-  test::FakeMachine m;
+  test::FolioMachine m;
   const Space phys = Space::phys();
   m.place(phys, 0, 0x1000, {.young = true});
   const FolioInfo folio = m.folios(phys, {0, 0x1000})[0];
@@ -72,7 +72,7 @@ TEST(OpsFilters, YoungFilterTestsAndClears) {
 }
 
 TEST(OpsFilters, ExtraFilterJudgedAfterTheGroupWithTheGroupsDefault) {
-  test::FakeMachine m;
+  test::FolioMachine m;
   const Space phys = Space::phys();
   m.place(phys, 0, 0x1000, {.anon = false, .young = true});
   m.place(phys, 0x1000, 0x2000, {.anon = false, .young = false});

@@ -19,12 +19,12 @@
 
 namespace damon::test {
 
-class FakeMachine final : public Machine {
+class OracleMachine final : public Machine {
  public:
   // Was the page holding `addr` in `space` accessed during (since_us, now_us]?
   using Oracle = std::function<bool(Space space, uint64_t addr, uint64_t since_us, uint64_t now_us)>;
 
-  explicit FakeMachine(const Clock& clock) : clock_(clock) {}
+  explicit OracleMachine(const Clock& clock) : clock_(clock) {}
 
   void add_process(int pid, std::vector<Vma> vmas) { processes_[pid] = std::move(vmas); }
   void set_vmas(int pid, std::vector<Vma> vmas) { processes_.at(pid) = std::move(vmas); }

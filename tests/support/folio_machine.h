@@ -28,7 +28,7 @@ struct FakeFolio {
   bool hot = false;
 };
 
-class FakeMachine final : public Machine {
+class FolioMachine final : public Machine {
  public:
   // Nodes with capacity and no memory in use.
   void add_node(int id, uint64_t total_bytes);

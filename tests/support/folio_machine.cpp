@@ -1,22 +1,22 @@
-#include "fake_machine.h"
+#include "tests/support/folio_machine.h"
 
 #include <stdexcept>
 
 namespace damon::test {
 
-void FakeMachine::add_node(int id, uint64_t total_bytes) {
+void FolioMachine::add_node(int id, uint64_t total_bytes) {
   nodes_.push_back(NodeMemory{.id = id, .total_bytes = total_bytes, .free_bytes = total_bytes});
 }
 
-NodeMemory* FakeMachine::node(int id) {
+NodeMemory* FolioMachine::node(int id) {
   for (NodeMemory& n : nodes_)
     if (n.id == id) return &n;
   return nullptr;
 }
 
-void FakeMachine::set_node_free(int id, uint64_t free_bytes) { node(id)->free_bytes = free_bytes; }
+void FolioMachine::set_node_free(int id, uint64_t free_bytes) { node(id)->free_bytes = free_bytes; }
 
-void FakeMachine::place(Space space, uint64_t start, uint64_t end, const FakeFolio& proto) {
+void FolioMachine::place(Space space, uint64_t start, uint64_t end, const FakeFolio& proto) {
   Folios& folios = space_folios(space);
   for (uint64_t a = start; a < end; a += proto.size) {
     folios[a] = proto;
@@ -24,7 +24,7 @@ void FakeMachine::place(Space space, uint64_t start, uint64_t end, const FakeFol
   }
 }
 
-FakeFolio& FakeMachine::folio(Space space, uint64_t addr) {
+FakeFolio& FolioMachine::folio(Space space, uint64_t addr) {
   Folios& folios = space_folios(space);
   auto it = folios.upper_bound(addr);
   if (it == folios.begin()) throw std::out_of_range("no folio");
@@ -33,12 +33,12 @@ FakeFolio& FakeMachine::folio(Space space, uint64_t addr) {
   return it->second;
 }
 
-const FakeMachine::Folios* FakeMachine::find_space(Space space) const {
+const FolioMachine::Folios* FolioMachine::find_space(Space space) const {
   auto it = spaces_.find(space.pid);
   return it == spaces_.end() ? nullptr : &it->second;
 }
 
-uint64_t FakeMachine::bytes_on_node(Space space, int nid) const {
+uint64_t FolioMachine::bytes_on_node(Space space, int nid) const {
   uint64_t sum = 0;
   if (const Folios* folios = find_space(space))
     for (const auto& [addr, f] : *folios)
@@ -46,12 +46,12 @@ uint64_t FakeMachine::bytes_on_node(Space space, int nid) const {
   return sum;
 }
 
-std::vector<Vma> FakeMachine::vmas(int pid) const {
+std::vector<Vma> FolioMachine::vmas(int pid) const {
   auto it = vmas_.find(pid);
   return it == vmas_.end() ? std::vector<Vma>{} : it->second;
 }
 
-void FakeMachine::mkold(Space space, std::span<const uint64_t> addrs) {
+void FolioMachine::mkold(Space space, std::span<const uint64_t> addrs) {
   for (uint64_t a : addrs) {
     try {
       folio(space, a).young = false;
@@ -60,7 +60,7 @@ void FakeMachine::mkold(Space space, std::span<const uint64_t> addrs) {
   }
 }
 
-void FakeMachine::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+void FolioMachine::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
   out.assign(addrs.size(), false);
   for (size_t i = 0; i < addrs.size(); ++i) {
     try {
@@ -71,13 +71,13 @@ void FakeMachine::young(Space space, std::span<const uint64_t> addrs, std::vecto
   }
 }
 
-std::optional<uint64_t> FakeMachine::memcg_node_lru_bytes(const std::string& path, int nid) const {
+std::optional<uint64_t> FolioMachine::memcg_node_lru_bytes(const std::string& path, int nid) const {
   auto it = memcg_bytes_.find({path, nid});
   if (it == memcg_bytes_.end()) return std::nullopt;
   return it->second;
 }
 
-std::vector<FolioInfo> FakeMachine::folios(Space space, AddrRange range) const {
+std::vector<FolioInfo> FolioMachine::folios(Space space, AddrRange range) const {
   std::vector<FolioInfo> out;
   const Folios* folios = find_space(space);
   if (!folios) return out;
@@ -98,19 +98,19 @@ std::vector<FolioInfo> FakeMachine::folios(Space space, AddrRange range) const {
   return out;
 }
 
-bool FakeMachine::test_and_clear_young(Space space, uint64_t addr) {
+bool FolioMachine::test_and_clear_young(Space space, uint64_t addr) {
   FakeFolio& f = folio(space, addr);
   const bool was = f.young || f.hot;
   f.young = false;
   return was;
 }
 
-uint64_t FakeMachine::madvise(int pid, AddrRange range, Action action) {
+uint64_t FolioMachine::madvise(int pid, AddrRange range, Action action) {
   madvise_calls_.push_back({pid, range, action});
   return range.size();
 }
 
-bool FakeMachine::pageout(Space space, uint64_t folio_addr) {
+bool FolioMachine::pageout(Space space, uint64_t folio_addr) {
   FakeFolio& f = folio(space, folio_addr);
   if (!f.present) return false;
   f.present = false;
@@ -119,14 +119,14 @@ bool FakeMachine::pageout(Space space, uint64_t folio_addr) {
   return true;
 }
 
-bool FakeMachine::set_lru(Space space, uint64_t folio_addr, bool active) {
+bool FolioMachine::set_lru(Space space, uint64_t folio_addr, bool active) {
   FakeFolio& f = folio(space, folio_addr);
   const bool changed = f.active != active;
   f.active = active;
   return changed;
 }
 
-bool FakeMachine::migrate(Space space, uint64_t folio_addr, int nid) {
+bool FolioMachine::migrate(Space space, uint64_t folio_addr, int nid) {
   FakeFolio& f = folio(space, folio_addr);
   NodeMemory* to = node(nid);
   if (!f.present || f.node == nid || !to || to->free_bytes < f.size) return false;
