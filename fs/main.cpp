@@ -21,6 +21,8 @@
 #include <span>
 
 #include "engine/clock.h"
+#include "engine/kdamond/timeline.h"
+#include "fs/control/clock_file.h"
 #include "fs/control/engine_backend.h"
 #include "fs/control/machine_factory.h"
 #include "fs/control/machine_info.h"
@@ -73,7 +75,10 @@ int main(int argc, char** argv) {
   // skip waking other runners.
   boost::asio::io_context loop(1);
   damon::SteadyClock clock;
-  // Declared before the backend, which stops its kdamonds before it goes.
+  // Declared before the backend, which stops its kdamonds before they go.
+  // Simulated time has a pacer thread: it is made after the fork, like the
+  // machine (whose clock it is).
+  std::unique_ptr<damon::Timeline> timeline;
   std::unique_ptr<damon::Machine> machine;
   EngineBackend backend(
       clock, [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); },
@@ -101,15 +106,32 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (cmd.simulated_time()) {
+    timeline = std::make_unique<damon::Timeline>(damon::Timeline::Options{
+        .manual = cmd.manual_clock,
+        .speed = cmd.manual_clock && !cmd.speed_given ? 0 : cmd.speed,
+        // Not 0: a deadline of 0 means "never set" to parts of the engine.
+        .start_us = 1'000'000,
+    });
+    backend.set_timeline(*timeline);
+  }
+  const damon::Clock& engine_clock = timeline ? *timeline : static_cast<const damon::Clock&>(clock);
   try {
-    machine = plan->make(clock);
+    machine = plan->make(engine_clock);
   } catch (const MachineError& e) {
     std::fprintf(stderr, "damonfs: %s\n", e.what());
     server.unmount();
     return 1;
   }
   backend.set_machine(*machine);
-  MachineInfo info(*machine);
+  auto post = [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); };
+  std::optional<ClockFile> clock_file;
+  if (timeline) {
+    clock_file.emplace(*timeline, post);
+  } else {
+    clock_file.emplace(clock);
+  }
+  MachineInfo info(*machine, &*clock_file);
   tree.set_info(&info);
 
   boost::asio::signal_set signals(loop, SIGINT, SIGTERM, SIGHUP);

@@ -18,6 +18,8 @@ Kdamond::Kdamond() : Kdamond(steady_clock()) {}
 
 Kdamond::Kdamond(const Clock& control_clock) : control_clock_(control_clock) {}
 
+Kdamond::Kdamond(Timeline& timeline) : control_clock_(timeline), timeline_(&timeline) {}
+
 Kdamond::~Kdamond() { stop(); }
 
 int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
@@ -40,6 +42,9 @@ int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallba
       return -EAGAIN;
     }
   }
+  // Taken before the thread exists, so that time cannot pass its first
+  // deadline while it is being scheduled.
+  std::unique_ptr<Timeline::Seat> seat = timeline_ ? timeline_->join() : nullptr;
   // Linux thread names are at most 15 characters: "kdamond." + 7 digits.
   thread->set_name("kdamond." + std::to_string(index));
   tid_.store(thread->tid(), std::memory_order_release);
@@ -47,8 +52,11 @@ int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallba
   // Accepting from now on: requests wait in the inbox until the loop runs.
   inbox_.open();
   // Shared only to fit a copyable std::function; the thread moves it out.
-  auto launch = std::make_shared<Launch>(Launch{std::move(work), std::move(on_exit)});
-  thread->launch([this, launch] { thread_main(std::move(launch->work), std::move(launch->on_exit)); });
+  auto launch =
+      std::make_shared<Launch>(Launch{std::move(work), std::move(on_exit), std::move(seat)});
+  thread->launch([this, launch] {
+    thread_main(std::move(launch->work), std::move(launch->on_exit), std::move(launch->seat));
+  });
   thread_ = std::move(thread);
   return 0;
 }
@@ -94,8 +102,10 @@ int Kdamond::walk(DamosWalk::RegionSink on_region, Completion done) {
   return inbox_.push(KdamondWalkRequest{std::move(on_region), std::move(done)});
 }
 
-void Kdamond::thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exit) {
-  const KdamondExit reason = run_kdamond_loop(std::move(work), inbox_, control_clock_);
+void Kdamond::thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
+                          std::unique_ptr<Timeline::Seat> seat) {
+  const KdamondExit reason =
+      run_kdamond_loop(std::move(work), inbox_, control_clock_, std::move(seat));
   if (on_exit) on_exit(reason);
   thread_id_.store(std::thread::id(), std::memory_order_release);
 }

@@ -32,6 +32,7 @@
 #include "engine/kdamond/repeat_handle.h"
 #include "engine/kdamond/request_inbox.h"
 #include "engine/kdamond/requests.h"
+#include "engine/kdamond/timeline.h"
 
 namespace damon {
 
@@ -47,6 +48,10 @@ class Kdamond {
   // Repeating requests are throttled with `control_clock`, which must outlive
   // this object. It is not the engine's clock (that one lives in the work).
   explicit Kdamond(const Clock& control_clock);
+  // Runs on `timeline` (which must outlive this object, and is then the
+  // control clock too): each start() takes a seat there, and the thread
+  // waits for its turns instead of sleeping on the wall clock.
+  explicit Kdamond(Timeline& timeline);
   // Stops the thread; pending requests complete with -ECANCELED.
   ~Kdamond();
   Kdamond(const Kdamond&) = delete;
@@ -117,11 +122,14 @@ class Kdamond {
   struct Launch {
     std::unique_ptr<KdamondWork> work;
     ExitCallback on_exit;
+    std::unique_ptr<Timeline::Seat> seat;
   };
-  void thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exit);
+  void thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
+                   std::unique_ptr<Timeline::Seat> seat);
   bool on_kdamond_thread() const;
 
   const Clock& control_clock_;
+  Timeline* timeline_ = nullptr;
   RequestInbox inbox_;
   std::atomic<pid_t> tid_{-1};
   std::atomic<std::thread::id> thread_id_{};

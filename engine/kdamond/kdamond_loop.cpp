@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,8 +19,9 @@ namespace asio = boost::asio;
 
 class Loop {
  public:
-  Loop(std::unique_ptr<KdamondWork> work, RequestInbox& inbox, const Clock& control_clock)
-      : work_(std::move(work)), inbox_(inbox), clock_(control_clock) {}
+  Loop(std::unique_ptr<KdamondWork> work, RequestInbox& inbox, const Clock& control_clock,
+       std::unique_ptr<Timeline::Seat> seat)
+      : work_(std::move(work)), inbox_(inbox), clock_(control_clock), seat_(std::move(seat)) {}
 
   KdamondExit run() {
     // A request arriving while the thread sleeps is served right away from
@@ -27,6 +29,9 @@ class Loop {
     // queued before the thread ran wake it at once.
     inbox_.set_waker([this] { asio::post(io_, [this] { on_wake(); }); });
     timer_.emplace(io_);
+    // On a timeline no timer is pending between turns: the loop must not
+    // run out of work then. Every way out stops the io_context.
+    auto keep_running = asio::make_work_guard(io_);
     arm_timer();
     io_.run();
     shut_down();
@@ -35,6 +40,11 @@ class Loop {
 
  private:
   void arm_timer() {
+    if (seat_) {
+      // The turn ends here; the next one is posted like a timer expiry.
+      seat_->wait_for(work_->next_sleep_us(), [this] { asio::post(io_, [this] { on_timer(); }); });
+      return;
+    }
     using std::chrono::steady_clock;
     const auto now = steady_clock::now();
     // Saturated: sysfs intervals go up to ULONG_MAX µs, more than a
@@ -130,8 +140,9 @@ class Loop {
   void shut_down() {
     RequestInbox::Batch left = inbox_.close();
     // The work goes first, with the walk reference it may hold; nothing
-    // below touches it.
+    // below touches it. Only then may simulated time go on without it.
     work_.reset();
+    if (seat_) seat_->leave();
     for (CallRequest& call : left.calls) {
       if (call.done) call.done(-ECANCELED);
     }
@@ -149,6 +160,7 @@ class Loop {
   std::unique_ptr<KdamondWork> work_;
   RequestInbox& inbox_;
   const Clock& clock_;
+  std::unique_ptr<Timeline::Seat> seat_;
   asio::io_context io_;
   std::optional<asio::steady_timer> timer_;
   std::vector<RepeatRequest> repeats_;
@@ -160,8 +172,8 @@ class Loop {
 }  // namespace
 
 KdamondExit run_kdamond_loop(std::unique_ptr<KdamondWork> work, RequestInbox& inbox,
-                             const Clock& control_clock) {
-  return Loop(std::move(work), inbox, control_clock).run();
+                             const Clock& control_clock, std::unique_ptr<Timeline::Seat> seat) {
+  return Loop(std::move(work), inbox, control_clock, std::move(seat)).run();
 }
 
 }  // namespace damon

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -19,6 +20,34 @@ using damon::ContextParams;
 using damon::ContextWork;
 using damon::KdamondWork;
 
+namespace {
+
+// A timeline progress hold for one walk, whose end (on the kdamond thread)
+// may come before the hold was taken (on ours): then it is never taken.
+class ProgressHold {
+ public:
+  explicit ProgressHold(damon::Timeline* timeline) : timeline_(timeline) {}
+  void acquire() {
+    std::lock_guard lock(mu_);
+    if (!timeline_ || state_ != State::pending) return;
+    state_ = State::held;
+    timeline_->hold_progress();
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    if (state_ == State::held && timeline_) timeline_->release_progress();
+    state_ = State::released;
+  }
+
+ private:
+  enum class State { pending, held, released };
+  std::mutex mu_;
+  damon::Timeline* timeline_;
+  State state_ = State::pending;
+};
+
+}  // namespace
+
 struct EngineBackend::Slot {
   Phase phase = Phase::never_started;
   std::unique_ptr<damon::Kdamond> kdamond;
@@ -28,7 +57,7 @@ struct EngineBackend::Slot {
 };
 
 EngineBackend::EngineBackend(const damon::Clock& clock, Post post, uint64_t seed)
-    : clock_(clock), post_(std::move(post)), seed_(seed) {}
+    : clock_(&clock), post_(std::move(post)), seed_(seed) {}
 
 EngineBackend::~EngineBackend() {
   *alive_ = false;
@@ -179,8 +208,9 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   // could fail only in the new kdamond, which then stops by itself. No
   // request is served in between: this loop is the only one.
   done(0);
-  auto work = std::make_unique<ContextWork>(params, *machine_, clock_, seed_ + nr_started_);
-  auto kd = std::make_unique<damon::Kdamond>();
+  auto work = std::make_unique<ContextWork>(params, *machine_, *clock_, seed_ + nr_started_);
+  auto kd = timeline_ ? std::make_unique<damon::Kdamond>(*timeline_)
+                      : std::make_unique<damon::Kdamond>();
   int err = kd->start(
       index, std::move(work),
       [this, handle](damon::KdamondExit) { post([this, handle] { on_exit(handle); }); },
@@ -320,7 +350,11 @@ void EngineBackend::update_tried(StagedKdamond& kdamond, bool with_regions, Comm
     if (collected->size() <= scheme) collected->resize(scheme + 1);
     (*collected)[scheme].push_back(r);
   };
-  auto on_done = [this, handle, collected, with_regions, done](int result) {
+  // On a manual clock nobody else may move time: the walk makes the
+  // simulated time its apply round needs pass by itself.
+  auto hold = std::make_shared<ProgressHold>(timeline_ && timeline_->manual() ? timeline_ : nullptr);
+  auto on_done = [this, handle, collected, with_regions, done, hold](int result) {
+    hold->release();
     post([this, handle, collected, with_regions, done, result] {
       StagedKdamond* k = staged_->find(handle);
       if (result == 0 && k) {
@@ -338,7 +372,13 @@ void EngineBackend::update_tried(StagedKdamond& kdamond, bool with_regions, Comm
       done(result);
     });
   };
-  if (int err = s.kdamond->walk(on_region, on_done)) done(err == -EINVAL ? -ECANCELED : err);
+  if (int err = s.kdamond->walk(on_region, on_done)) {
+    hold->release();
+    return done(err == -EINVAL ? -ECANCELED : err);
+  }
+  // Held only once the walk is queued, so that it begins at the same
+  // point of the kdamond's run whatever the threads' timing.
+  hold->acquire();
 }
 
 void EngineBackend::refresh_ms_changed(KdamondHandle kdamond, uint32_t refresh_ms) {

@@ -19,6 +19,7 @@
 #include "engine/kdamond/context_work.h"
 #include "engine/kdamond/kdamond.h"
 #include "engine/kdamond/parked_thread.h"
+#include "engine/kdamond/timeline.h"
 #include "engine/machine/machine.h"
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/kdamond_backend.h"
@@ -51,6 +52,15 @@ class EngineBackend final : public KdamondBackend {
   void set_machine(damon::Machine& machine) { machine_ = &machine; }
   // Whose errno and command semantics to follow (default: latest).
   void set_abi(const AbiProfile& abi) { abi_ = &abi; }
+
+  // Simulated time (--speed, --clock manual): from now on kdamonds run on
+  // `timeline`, which is their clock too. Set before the first command and
+  // outliving the backend (it is made after the daemonizing fork, since its
+  // pacer is a thread).
+  void set_timeline(damon::Timeline& timeline) {
+    timeline_ = &timeline;
+    clock_ = &timeline;
+  }
 
   // Stops every kdamond and waits for their threads (daemon shutdown).
   void stop_all();
@@ -89,7 +99,8 @@ class EngineBackend final : public KdamondBackend {
 
   damon::Machine* machine_ = nullptr;
   const AbiProfile* abi_ = &AbiProfile::latest();
-  const damon::Clock& clock_;
+  const damon::Clock* clock_;
+  damon::Timeline* timeline_ = nullptr;
   Post post_;
   uint64_t seed_;
   uint64_t nr_started_ = 0;

@@ -1,6 +1,7 @@
 #include "fs/control/machine_info.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 
 #include "engine/machine/sim/sim_machine.h"
@@ -26,12 +27,13 @@ const char* yes_no(bool v) { return v ? "yes" : "no"; }
 
 }  // namespace
 
-MachineInfo::MachineInfo(const damon::Machine& machine)
-    : machine_(machine), sim_(dynamic_cast<const damon::sim::SimMachine*>(&machine)) {}
+MachineInfo::MachineInfo(const damon::Machine& machine, ClockFile* clock)
+    : machine_(machine), sim_(dynamic_cast<const damon::sim::SimMachine*>(&machine)), clock_(clock) {}
 
 std::optional<std::vector<InfoEntry>> MachineInfo::list(std::span<const std::string> dir) const {
   if (dir.empty()) {
     std::vector<InfoEntry> top = {{"machine"}, {"sampler"}, {"nodes"}};
+    if (clock_) top.push_back({"clock", false, clock_->writable()});
     if (sim_) {
       top.push_back({"processes"});
       top.push_back({"truth", true});
@@ -57,6 +59,7 @@ std::optional<std::string> MachineInfo::read(std::span<const std::string> file) 
       return s.name + '\n' + s.precision + '\n';
     }
     if (name == "nodes") return nodes();
+    if (clock_ && name == "clock") return clock_->read();
     if (sim_ && name == "processes") return processes();
   }
   if (sim_ && file.size() == 2 && file[0] == "truth") return truth(file[1]);
@@ -64,11 +67,21 @@ std::optional<std::string> MachineInfo::read(std::span<const std::string> file) 
   return std::nullopt;
 }
 
+void MachineInfo::write(std::span<const std::string> file, std::string_view data,
+                        InfoWriteDone done) const {
+  if (clock_ && file.size() == 1 && file[0] == "clock") return clock_->write(data, std::move(done));
+  done(-EIO);
+}
+
 std::string MachineInfo::nodes() const {
   std::string out;
   for (const damon::NodeMemory& n : machine_.nodes()) {
     out += "node " + std::to_string(n.id) + " total " + std::to_string(n.total_bytes) + " free " +
-           std::to_string(n.free_bytes) + " cpus " + yes_no(n.has_cpu) + '\n';
+           std::to_string(n.free_bytes) + " cpus " + yes_no(n.has_cpu);
+    // Where a paddr kdamond monitoring this node alone looks.
+    if (std::optional<damon::AddrRange> r = sim_ ? sim_->node_range(n.id) : std::nullopt)
+      out += " start " + std::to_string(r->start) + " end " + std::to_string(r->end);
+    out += '\n';
   }
   return out;
 }

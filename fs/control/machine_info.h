@@ -4,8 +4,12 @@
 // from a scenario have their blanks replaced with '_' to keep one token.
 //
 //   machine        the machine kind: "sim" or "host"
+//   clock          how simulated time passes; written to advance a manual
+//                  clock (clock_file.h)
 //   sampler        the access sampler's name, then one line on its precision
 //   nodes          per NUMA node:  node ID total BYTES free BYTES cpus yes|no
+//                  and on a simulated machine its physical range:
+//                  start ADDR end ADDR
 //
 // A simulated machine adds its ground truth:
 //
@@ -31,6 +35,7 @@
 #include <vector>
 
 #include "engine/machine/machine.h"
+#include "fs/control/clock_file.h"
 #include "fs/tree/info_provider.h"
 
 namespace damon::sim {
@@ -41,11 +46,13 @@ namespace damonfs::fs {
 
 class MachineInfo final : public InfoProvider {
  public:
-  // `machine` must outlive this object.
-  explicit MachineInfo(const damon::Machine& machine);
+  // `machine` and `clock` (when given) must outlive this object.
+  explicit MachineInfo(const damon::Machine& machine, ClockFile* clock = nullptr);
 
   std::optional<std::vector<InfoEntry>> list(std::span<const std::string> dir) const override;
   std::optional<std::string> read(std::span<const std::string> file) const override;
+  void write(std::span<const std::string> file, std::string_view data,
+             InfoWriteDone done) const override;
 
  private:
   std::string nodes() const;
@@ -58,6 +65,7 @@ class MachineInfo final : public InfoProvider {
 
   const damon::Machine& machine_;
   const damon::sim::SimMachine* sim_;  // nullptr on other machines
+  ClockFile* clock_;
 };
 
 }  // namespace damonfs::fs

@@ -1,11 +1,22 @@
 #include "fs/fuse/command_line.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "fs/tree/abi_profile.h"
 
 namespace damonfs::fs {
 namespace {
+
+// A finite number of at least 1, all of `s`.
+bool parse_speed(std::string_view s, double& out) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return false;
+  if (!(value >= 1) || !std::isfinite(value)) return false;
+  out = value;
+  return true;
+}
 
 template <class T>
 bool parse_id(std::string_view s, std::optional<T>& out) {
@@ -70,6 +81,18 @@ std::optional<std::string> parse_command_line(std::span<const char* const> args,
       std::optional<std::string_view> v = value("--scenario");
       if (!v || v->empty()) return "--scenario needs a file";
       out.scenario = *v;
+    } else if (has_value_form("--speed")) {
+      std::optional<std::string_view> v = value("--speed");
+      if (!v || !parse_speed(*v, out.speed)) {
+        return "--speed needs a number of at least 1: how many times faster than the wall "
+               "clock simulated time runs (got '" +
+               std::string(v.value_or("")) + "')";
+      }
+      out.speed_given = true;
+    } else if (has_value_form("--clock")) {
+      std::optional<std::string_view> v = value("--clock");
+      if (!v || (*v != "auto" && *v != "manual")) return "--clock needs 'auto' or 'manual'";
+      out.manual_clock = *v == "manual";
     } else if (arg.starts_with("-") && arg != "-") {
       return "unknown option '" + std::string(arg) + "'";
     } else if (out.mountpoint.empty()) {
@@ -81,6 +104,10 @@ std::optional<std::string> parse_command_line(std::span<const char* const> args,
   if (out.help || out.version) return std::nullopt;
   if (out.mountpoint.empty()) return "no mount point given";
   if (!out.scenario.empty() && out.machine == "host") return "--scenario needs --machine sim";
+  if (out.machine == "host" && out.simulated_time()) {
+    return "--speed and --clock manual need --machine sim: real processes (--machine host) "
+           "run in wall time, only the simulated machine has a clock of its own";
+  }
   return std::nullopt;
 }
 
@@ -106,6 +133,12 @@ std::string usage_text(std::string_view program) {
          "                        simulated machine (default), or host, this machine\n"
          "  --scenario FILE       the simulated machine, a YAML scenario or masim config\n"
          "                        (default: the built-in one; see damonfs-scenario(5))\n"
+         "  --speed X             simulated time runs X (>= 1) times faster than the\n"
+         "                        wall clock (default 1: real time); --machine sim only\n"
+         "  --clock auto|manual   auto: time passes by itself (default); manual: it moves\n"
+         "                        only when a duration (10s, 250ms) is written to\n"
+         "                        MOUNTPOINT/damonfs/clock, at most --speed times the\n"
+         "                        wall clock when one is given\n"
          "  -h, --help            this text\n"
          "  -V, --version         the version\n"
          "\n"

@@ -24,6 +24,14 @@ struct CommandLine {
   // Where the engine gets memory facts: "sim" or "host". Empty: no engine.
   std::string machine;
   std::string scenario;  // scenario file for --machine sim
+  // Simulated time (--machine sim only): --speed times the wall clock, or
+  // moved by writes to damonfs/clock (--clock manual), where a --speed
+  // caps how fast an advance runs. speed 1 on the auto clock is real time.
+  double speed = 1;
+  bool speed_given = false;
+  bool manual_clock = false;
+  // Whether the mount runs on simulated time rather than the wall clock.
+  bool simulated_time() const { return manual_clock || speed != 1; }
   bool help = false;
   bool version = false;
 };

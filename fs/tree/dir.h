@@ -6,6 +6,7 @@
 // code (lookup, readdir, read, write) only walks these tables.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -66,6 +67,17 @@ class RuntimeEntries {
   virtual bool has_slot(unsigned slot) const = 0;
   // The content of the file in `slot`: 0, or -ENODEV once it has gone.
   virtual int show(unsigned slot, std::string& out) const = 0;
+  // Whether the file in `slot` takes writes (mode 0600, else 0400).
+  virtual bool writable(unsigned slot) const {
+    (void)slot;
+    return false;
+  }
+  // Stores into a writable file: `done` gets 0 or -errno, exactly once.
+  virtual void store(unsigned slot, std::string_view data, std::function<void(int)> done) {
+    (void)slot;
+    (void)data;
+    done(-EIO);
+  }
 };
 
 struct DirType {

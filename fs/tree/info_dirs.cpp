@@ -45,8 +45,11 @@ std::optional<RuntimeEntries::Entry> InfoEntries::entry(const InfoEntry& e) {
   if (it == files_.end()) {
     if (first_slot() + files_.size() > InodeTable::kMaxFiles) return std::nullopt;
     it = files_.insert(files_.end(), e.name);
+    writable_.push_back(false);
   }
-  return Entry{e.name, nullptr, first_slot() + static_cast<unsigned>(it - files_.begin())};
+  const auto index = static_cast<size_t>(it - files_.begin());
+  writable_[index] = e.writable;
+  return Entry{e.name, nullptr, first_slot() + static_cast<unsigned>(index)};
 }
 
 std::vector<RuntimeEntries::Entry> InfoEntries::list() {
@@ -70,11 +73,25 @@ bool InfoEntries::has_slot(unsigned slot) const {
   return slot >= first_slot() && slot - first_slot() < files_.size();
 }
 
-int InfoEntries::show(unsigned slot, std::string& out) const {
-  if (!has_slot(slot) || !env_.info) return -ENODEV;
+std::vector<std::string> InfoEntries::file_path(unsigned slot) const {
   std::vector<std::string> path = path_;
   path.push_back(files_[slot - first_slot()]);
-  std::optional<std::string> content = env_.info->read(path);
+  return path;
+}
+
+bool InfoEntries::writable(unsigned slot) const {
+  return has_slot(slot) && writable_[slot - first_slot()];
+}
+
+void InfoEntries::store(unsigned slot, std::string_view data, std::function<void(int)> done) {
+  if (!has_slot(slot) || !env_.info) return done(-ENODEV);
+  if (!writable(slot)) return done(-EIO);
+  env_.info->write(file_path(slot), data, std::move(done));
+}
+
+int InfoEntries::show(unsigned slot, std::string& out) const {
+  if (!has_slot(slot) || !env_.info) return -ENODEV;
+  std::optional<std::string> content = env_.info->read(file_path(slot));
   if (!content) return -ENODEV;
   out = std::move(*content);
   return 0;

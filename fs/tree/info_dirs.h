@@ -36,12 +36,15 @@ class InfoEntries final : public RuntimeEntries {
   std::optional<Entry> find(std::string_view name) override;
   bool has_slot(unsigned slot) const override;
   int show(unsigned slot, std::string& out) const override;
+  bool writable(unsigned slot) const override;
+  void store(unsigned slot, std::string_view data, std::function<void(int)> done) override;
 
  private:
   // Runtime files take the inode slots after the owner's declared files.
   unsigned first_slot() const;
 
   std::optional<std::vector<InfoEntry>> current() const;
+  std::vector<std::string> file_path(unsigned slot) const;
   // nullopt when the directory is out of file slots.
   std::optional<Entry> entry(const InfoEntry& e);
   std::vector<std::string> child_path(const std::string& name) const;
@@ -51,6 +54,7 @@ class InfoEntries final : public RuntimeEntries {
   Place place_;
   std::vector<std::string> path_;
   std::vector<std::string> files_;  // slot first_slot() + i names files_[i]
+  std::vector<bool> writable_;      // as the provider last listed files_[i]
   std::map<std::string, std::unique_ptr<InfoDir>, std::less<>> dirs_;
 };
 

@@ -2,14 +2,17 @@
 //
 // admin/ stays exactly the kernel's. Facts a DAMON sysfs has no place for
 // (which machine the kdamonds monitor, how it samples accesses, the ground
-// truth of a simulation) are shown read-only under the mount root's
-// `damonfs/` directory, from an InfoProvider: the tree only maps its
-// directories and files to inodes; the provider says what exists and what
-// each file holds, computed at every read.
+// truth of a simulation) are shown under the mount root's `damonfs/`
+// directory, from an InfoProvider: the tree only maps its directories and
+// files to inodes; the provider says what exists and what each file holds,
+// computed at every read. Files are read-only (0400) unless the provider
+// says otherwise (the manual clock, 0600).
 //
 // Threading: called on the tree's thread only.
 #pragma once
 
+#include <cerrno>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,7 +27,11 @@ inline constexpr std::string_view kInfoDirName = "damonfs";
 struct InfoEntry {
   std::string name;
   bool is_dir = false;
+  bool writable = false;  // files only
 };
+
+// 0, or -errno; called exactly once, on the tree's thread.
+using InfoWriteDone = std::function<void(int)>;
 
 class InfoProvider {
  public:
@@ -37,6 +44,14 @@ class InfoProvider {
   // The whole content of the file at `file`; nullopt when there is no such
   // file (any more).
   virtual std::optional<std::string> read(std::span<const std::string> file) const = 0;
+  // Stores `data` (one write() call's) into the writable file at `file`;
+  // `done` may run later. Files never listed writable keep this default.
+  virtual void write(std::span<const std::string> file, std::string_view data,
+                     InfoWriteDone done) const {
+    (void)file;
+    (void)data;
+    done(-EIO);
+  }
 };
 
 }  // namespace damonfs::fs

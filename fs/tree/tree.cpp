@@ -120,7 +120,14 @@ class Tree::Impl final : public StagedKdamonds {
     if (!dir) return done(-ENODEV);
     if (at.slot == 0) return done(-EISDIR);
     const FileSpec* file = file_at(*dir, at.slot);
-    if (!file) return done(runtime_file(*dir, at.slot) ? -EIO : -ENODEV);
+    if (!file) {
+      RuntimeEntries* runtime = runtime_file(*dir, at.slot);
+      if (!runtime) return done(-ENODEV);
+      if (!runtime->writable(at.slot)) return done(-EIO);
+      return runtime->store(at.slot, data, [done = std::move(done), n = data.size()](int err) {
+        done(err ? err : static_cast<long>(n));
+      });
+    }
     if (!file->writable()) return done(-EIO);
     // A zero-length write stores nothing; the kernel returns before the store.
     if (data.empty()) return done(0);
@@ -177,9 +184,12 @@ class Tree::Impl final : public StagedKdamonds {
     return st;
   }
 
-  // Info files are read-only, like sysfs's 0400 files.
-  NodeStat runtime_file_stat(const Dir& dir, unsigned slot) const {
-    return with_meta(dir, slot, {InodeTable::ino(dir.id(), slot), false, 0400, 4096, 1});
+  // Info files are read-only, like sysfs's 0400 files, unless their
+  // provider takes writes.
+  NodeStat runtime_file_stat(Dir& dir, unsigned slot) const {
+    RuntimeEntries* runtime = runtime_file(dir, slot);
+    const mode_t mode = runtime && runtime->writable(slot) ? 0600 : 0400;
+    return with_meta(dir, slot, {InodeTable::ino(dir.id(), slot), false, mode, 4096, 1});
   }
 
   NodeStat file_stat(const Dir& dir, size_t index) const {
