@@ -39,6 +39,40 @@ TEST(CommandLineTest, EveryOption) {
   EXPECT_EQ(c.mountpoint, "m");
 }
 
+TEST(CommandLineTest, SimulatedTime) {
+  CommandLine c;
+  ASSERT_EQ(parse({"m"}, c), std::nullopt);
+  EXPECT_EQ(c.speed, 1);
+  EXPECT_FALSE(c.manual_clock);
+  EXPECT_FALSE(c.simulated_time()) << "the default is the wall clock";
+  ASSERT_EQ(parse({"--speed", "250", "m"}, c), std::nullopt);
+  EXPECT_EQ(c.speed, 250);
+  EXPECT_TRUE(c.simulated_time());
+  ASSERT_EQ(parse({"--speed=1.5", "--clock", "auto", "m"}, c), std::nullopt);
+  EXPECT_EQ(c.speed, 1.5);
+  ASSERT_EQ(parse({"--clock=manual", "m"}, c), std::nullopt);
+  EXPECT_TRUE(c.manual_clock);
+  EXPECT_FALSE(c.speed_given);
+  EXPECT_TRUE(c.simulated_time());
+  ASSERT_EQ(parse({"--clock", "manual", "--speed", "100", "--machine", "sim", "m"}, c),
+            std::nullopt);
+  EXPECT_TRUE(c.speed_given);
+  for (const char* bad : {"0.99", "0", "-3", "fast", "", "nan", "inf", "2x"}) {
+    std::optional<std::string> err = parse({"--speed", bad, "m"}, c);
+    ASSERT_TRUE(err) << bad;
+    EXPECT_NE(err->find("at least 1"), std::string::npos) << *err;
+  }
+  EXPECT_NE(parse({"--clock", "fast", "m"}, c)->find("'auto' or 'manual'"), std::string::npos);
+  // Real processes keep wall time.
+  for (std::vector<const char*> args : {std::vector<const char*>{"--machine", "host", "--speed", "2", "m"},
+                                        std::vector<const char*>{"--clock", "manual", "--machine=host", "m"}}) {
+    std::optional<std::string> err = parse(args, c);
+    ASSERT_TRUE(err);
+    EXPECT_NE(err->find("wall time"), std::string::npos) << *err;
+  }
+  EXPECT_EQ(parse({"--machine", "host", "--speed", "1", "m"}, c), std::nullopt);
+}
+
 TEST(CommandLineTest, DebugImpliesForeground) {
   CommandLine c;
   ASSERT_EQ(parse({"-d", "m"}, c), std::nullopt);
