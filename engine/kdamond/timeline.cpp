@@ -14,6 +14,8 @@ constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 constexpr uint64_t kLagBoundWallUs = 50'000;
 // The speed reached is measured over windows of this much wall time.
 constexpr uint64_t kWindowWallUs = 1'000'000;
+// A manual advance under --speed keeps up when it reaches this share of it.
+constexpr double kKeepingUp = 0.9;
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a > kNever - b ? kNever : a + b; }
 
@@ -201,8 +203,8 @@ void Timeline::dispatch_locked(Deferred& later) {
       }
     }
   }
-  if (!options_.manual) {
-    measure_locked(wall);
+  if (!options_.manual) measure_locked(wall);
+  if (options_.speed > 0) {
     if (behind_ != reported_behind_ && reached_) {
       reported_behind_ = behind_;
       if (pace_report_) later.push_back([r = pace_report_, b = behind_, v = *reached_] { r(b, v); });
@@ -259,6 +261,8 @@ void Timeline::finish_advances_locked(Deferred& later) {
     if (wall > window_wall_us_) {
       reached_ = static_cast<double>(now_us_ - window_sim_us_) /
                  static_cast<double>(wall - window_wall_us_);
+      // An advance capped by --speed that ran well under the cap.
+      behind_ = options_.speed > 0 && *reached_ < kKeepingUp * options_.speed;
     }
   }
 }

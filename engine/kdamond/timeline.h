@@ -58,7 +58,9 @@ class Timeline final : public Clock {
     // Simulated seconds per wall second over the last measured second of
     // running (paced), or the last advance (manual); nullopt until known.
     std::optional<double> reached;
-    bool behind = false;  // paced: the kdamonds could not keep up lately
+    // The kdamonds could not keep up with the speed lately (paced), or in
+    // the last advance (manual with a speed).
+    bool behind = false;
   };
 
   // (behind, reached): the kdamonds stopped or resumed keeping up.

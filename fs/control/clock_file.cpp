@@ -56,7 +56,7 @@ ClockFile::ClockFile(const damon::Clock& wall) : wall_(&wall), wall_start_us_(wa
 
 ClockFile::ClockFile(damon::Timeline& timeline, Post post)
     : timeline_(&timeline), post_(std::move(post)) {
-  if (timeline.manual()) return;
+  if (timeline.status().speed <= 0) return;
   const std::string asked = speed_text(timeline.status().speed);
   timeline.on_pace_report([asked](bool behind, double reached) {
     log_line(behind ? "simulated time runs at " + fixed1(reached) + "x, slower than --speed " +

@@ -10,7 +10,8 @@
 // wall clock, manual moves only when written. speed is what was asked (max:
 // a manual clock without --speed), reached the simulated seconds per wall
 // second actually run (paced: over the last second; manual: the last
-// advance; - before any), keeping_up no when paced kdamonds fall behind.
+// advance; - before any), keeping_up no when the kdamonds fell behind the
+// --speed asked (paced: lately; manual: in the last advance).
 //
 // Writing a duration ("10s", "250ms", "100us", "1.5min", "2h") to a manual
 // clock advances it; the write returns once every kdamond and the

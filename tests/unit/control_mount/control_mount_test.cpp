@@ -261,7 +261,11 @@ TEST_F(ControlMountTest, AWriterWaitingForAnApplyRoundCanBeKilled) {
 
 TEST_F(ControlMountTest, DamonfsDescribesTheSimulatedMachine) {
   EXPECT_EQ(mnt.list(""), (Strings{"admin", "damonfs"}));
-  EXPECT_EQ(mnt.list("damonfs"), (Strings{"machine", "nodes", "perf", "processes", "sampler", "truth"}));
+  EXPECT_EQ(mnt.list("damonfs"),
+            (Strings{"clock", "machine", "nodes", "perf", "processes", "sampler", "truth"}));
+  // The default mount runs in real time; its clock takes no writes.
+  EXPECT_NE(mnt.read("damonfs/clock").find(" mode wall speed 1 "), std::string::npos);
+  EXPECT_EQ(mnt.write("damonfs/clock", "1s"), "EACCES");
   EXPECT_EQ(mnt.read("damonfs/machine"), "sim\n");
   EXPECT_EQ(mnt.read("damonfs/sampler").substr(0, 4), "sim\n");
   const std::string nodes = mnt.read("damonfs/nodes");
