@@ -23,20 +23,30 @@ Timeline::Options manual() { return {.manual = true, .speed = 0, .start_us = kSt
 
 // `due` runs with the timeline's lock held, so a turn only queues its work
 // here, and drain() runs it, as a kdamond's loop would.
+// (A paced timeline's pacer thread may post.)
 class Runner {
  public:
   std::function<void()> post(std::function<void()> fn) {
-    return [this, fn = std::move(fn)] { queue_.push_back(fn); };
+    return [this, fn = std::move(fn)] {
+      std::lock_guard lock(mu_);
+      queue_.push_back(fn);
+    };
   }
   void drain() {
-    while (!queue_.empty()) {
-      auto fn = std::move(queue_.front());
-      queue_.pop_front();
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::lock_guard lock(mu_);
+        if (queue_.empty()) return;
+        fn = std::move(queue_.front());
+        queue_.pop_front();
+      }
       fn();
     }
   }
 
  private:
+  std::mutex mu_;
   std::deque<std::function<void()>> queue_;
 };
 
