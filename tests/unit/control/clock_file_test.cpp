@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "engine/core/clock.h"
+#include "engine/clock.h"
 
 namespace damonfs::fs {
 namespace {
