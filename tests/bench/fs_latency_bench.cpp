@@ -52,7 +52,7 @@
 #include "tests/bench/kernel_damon_tree.h"
 #include "tests/bench/latency_samples.h"
 #include "tests/bench/null_fuse_server.h"
-#include "tests/unit/control_mount/mount_session.h"
+#include "tests/mount/mount_session.h"
 
 namespace damonfs::bench {
 namespace {

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/unit/control_mount/mount_session.h"
+#include "tests/mount/mount_session.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/unit/control_mount/mount_session.h"
+#include "tests/mount/mount_session.h"
 
 namespace damonfs::test {
 namespace {
