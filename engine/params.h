@@ -7,6 +7,7 @@
 // it without knowing any engine internals.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -153,6 +154,26 @@ struct SchemeParams {
   uint64_t max_nr_snapshots = 0;  // 0: unlimited
 };
 
+// A data-attribute probe filter (monitoring_attrs/probes/P/filters/F,
+// Linux 7.2): anon or memcg, judged per sampled page like a DAMOS ops filter.
+struct ProbeFilter {
+  FilterType type = FilterType::anon;
+  bool matching = false;
+  bool allow = false;
+  std::string memcg_path;  // memcg (as written, may end in '\n')
+  bool operator==(const ProbeFilter&) const = default;
+};
+
+// The kernel's DAMON_MAX_PROBES.
+inline constexpr size_t kMaxProbes = 4;
+
+// A data-attribute probe: each sampled page its filters pass is a hit.
+struct ProbeParams {
+  uint32_t weight = 0;  // 7.3: relative priority (stored, not used by the engine)
+  std::vector<ProbeFilter> filters;
+  bool operator==(const ProbeParams&) const = default;
+};
+
 struct ContextParams {
   OpsId ops = OpsId::vaddr;
   uint64_t addr_unit = 1;
@@ -160,6 +181,7 @@ struct ContextParams {
   MonitoringAttrs attrs;
   std::vector<TargetParams> targets;
   std::vector<SchemeParams> schemes;
+  std::vector<ProbeParams> probes;  // at most kMaxProbes
 };
 
 // Snapshots handed back to the sysfs layer.
@@ -176,6 +198,7 @@ struct TriedRegion {
   uint32_t nr_accesses = 0;
   uint32_t age = 0;
   uint64_t sz_filter_passed = 0;
+  std::vector<uint32_t> probe_hits;  // one per installed probe
 };
 
 }  // namespace damon

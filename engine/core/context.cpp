@@ -182,6 +182,7 @@ void Context::Impl::finish_sample() {
 
   ++passed_samples_;
   const uint32_t max_nr_accesses = ops_->check_accesses(self_);
+  if (!params_.probes.empty()) ops_->apply_probes(self_);
   aggregation_boundary_ = passed_samples_ >= aggregation_due;
   if (aggregation_boundary_) merge_regions(max_nr_accesses / 10);
 
@@ -235,6 +236,7 @@ void Context::Impl::reset_aggregated() {
       r.nr_accesses_bp = r.nr_accesses * kBp;
       r.last_nr_accesses = r.nr_accesses;
       r.nr_accesses = 0;
+      r.probe_hits = {};
     }
   }
 }

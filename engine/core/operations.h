@@ -78,6 +78,10 @@ class Operations {
   // smoothed count; regions of invalid targets count as not accessed.
   // Returns the largest nr_accesses of any region.
   virtual uint32_t check_accesses(Context& ctx) = 0;
+  // Step 4b, when probes are installed: count each probe's hits on the
+  // pages just checked. Optional like the kernel's callback, which only
+  // paddr has: vaddr and fvaddr leave the hits at 0.
+  virtual void apply_probes(Context& ctx) { (void)ctx; }
 
   // --- DAMOS (called by engine/damos) --------------------------------------
   // The kernel's apply_scheme: applies `act` to `region` (core address

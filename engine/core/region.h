@@ -1,6 +1,7 @@
 // Live monitoring state: regions and targets, as the kdamond owns them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct Region {
   uint32_t nr_accesses_bp = 0;    // smoothed count x 10000 (what patterns see)
   uint32_t last_nr_accesses = 0;  // count of the previous aggregation
   uint32_t age = 0;               // aggregation intervals the pattern persisted
+  // Samples of the current aggregation that each probe's filters passed;
+  // the kernel's unsigned char counters, wrapping at 256 like them.
+  std::array<uint8_t, kMaxProbes> probe_hits{};
 
   uint64_t size() const { return ar.size(); }
 };

@@ -35,6 +35,8 @@ void merge_two(Region& l, const Region& r) {
   if (sz_l + sz_r != 0) {
     l.nr_accesses = weighted(l.nr_accesses, sz_l, r.nr_accesses, sz_r);
     l.age = weighted(l.age, sz_l, r.age, sz_r);
+    for (size_t p = 0; p < kMaxProbes; ++p)
+      l.probe_hits[p] = static_cast<uint8_t>(weighted(l.probe_hits[p], sz_l, r.probe_hits[p], sz_r));
   }
   l.nr_accesses_bp = l.nr_accesses * kBp;
   l.ar.end = r.ar.end;

@@ -14,7 +14,8 @@ MonitorView view_of(Context& ctx) {
                      .passed_samples = ctx.passed_samples(),
                      .targets = ctx.targets(),
                      .machine = ctx.machine(),
-                     .clock = ctx.clock()};
+                     .clock = ctx.clock(),
+                     .nr_probes = p.probes.size()};
 }
 
 }  // namespace damon

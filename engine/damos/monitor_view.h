@@ -5,6 +5,7 @@
 // view_of() builds it from a live Context.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct MonitorView {
   std::vector<Target>& targets;
   Machine& machine;
   const Clock& clock;
+  size_t nr_probes = 0;  // installed data-attribute probes (tried_regions/N/probes)
 };
 
 // A view of `ctx`, valid while ctx is not changed by anything else.

@@ -159,7 +159,7 @@ void Schemes::apply_to_region(Scheme& s, size_t si, size_t ti, size_t ri, const 
                          verdict.allowed};
   const ApplyOutcome out = apply_action(view, view.targets[ti], regions[ri].ar, act, s.last_folio);
   if (walk_ && !s.walk_completed && walk_->on_region)
-    walk_->on_region(si, tried_region_of(regions[ri], out.filter_passed));
+    walk_->on_region(si, tried_region_of(regions[ri], out.filter_passed, view.nr_probes));
   // Charged at the size decided before the core filters ran, like the
   // kernel (an addr filter may have cut the region since).
   s.quota.charge(q, sz, out.applied, view.clock.now_us() - begin_us);

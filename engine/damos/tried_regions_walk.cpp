@@ -4,12 +4,15 @@
 
 namespace damon {
 
-TriedRegion tried_region_of(const Region& r, uint64_t sz_filter_passed) {
-  return TriedRegion{.start = r.ar.start,
-                     .end = r.ar.end,
-                     .nr_accesses = observed_nr_accesses(r),
-                     .age = r.age,
-                     .sz_filter_passed = sz_filter_passed};
+TriedRegion tried_region_of(const Region& r, uint64_t sz_filter_passed, size_t nr_probes) {
+  TriedRegion t{.start = r.ar.start,
+                .end = r.ar.end,
+                .nr_accesses = observed_nr_accesses(r),
+                .age = r.age,
+                .sz_filter_passed = sz_filter_passed,
+                .probe_hits = {}};
+  for (size_t p = 0; p < nr_probes && p < kMaxProbes; ++p) t.probe_hits.push_back(r.probe_hits[p]);
+  return t;
 }
 
 }  // namespace damon

@@ -23,7 +23,8 @@ struct WalkRequest {
 };
 
 // What a tried_regions/<n> directory shows for `r`: bounds, the smoothed
-// access count, age, and the bytes that passed the ops filters.
-TriedRegion tried_region_of(const Region& r, uint64_t sz_filter_passed);
+// access count, age, the bytes that passed the ops filters, and the hits of
+// each of the `nr_probes` installed probes.
+TriedRegion tried_region_of(const Region& r, uint64_t sz_filter_passed, size_t nr_probes);
 
 }  // namespace damon

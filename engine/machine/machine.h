@@ -55,6 +55,14 @@ struct FolioInfo {
   std::string memcg;        // cgroup path the folio is charged to ("" = root)
 };
 
+// What data-attribute probe filters (anon, memcg) read of the page at a
+// sampled address.
+struct SampledPage {
+  bool present = false;  // a folio holds the page
+  bool anon = false;
+  std::string memcg;     // cgroup path the folio is charged to ("" = root)
+};
+
 // How the machine samples accesses, reported to users (log, mount info).
 struct SamplerInfo {
   std::string name;       // "sim", "page_idle", "soft_dirty", "clear_refs"
@@ -95,6 +103,21 @@ class Machine {
   // For each address: was its page accessed since its last mkold()?
   // `out` is resized to addrs.size(). Non-present pages read false.
   virtual void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) = 0;
+
+  // young(), plus each page's attributes for probe filters in `pages`
+  // (resized to addrs.size()). It runs every sample while probes are
+  // installed; this default asks folios() page by page, a machine that can
+  // read both in one pass overrides it.
+  virtual void young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+                           std::vector<SampledPage>& pages) {
+    young(space, addrs, out);
+    pages.resize(addrs.size());
+    for (size_t i = 0; i < addrs.size(); ++i) {
+      const uint64_t page = addrs[i] / kPageSize * kPageSize;
+      const std::vector<FolioInfo> f = folios(space, {page, page + kPageSize});
+      pages[i] = f.empty() ? SampledPage{} : SampledPage{f[0].present, f[0].anon, f[0].memcg};
+    }
+  }
 
   // --- system-wide facts for quota goals and watermarks ------------------
   virtual std::vector<NodeMemory> nodes() const = 0;

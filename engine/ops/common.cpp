@@ -17,6 +17,11 @@ bool CommonOps::all_targets_invalid(const Context& ctx) const {
                       [](const Target& t) { return t.valid; });
 }
 
+bool CommonOps::reads_sampled_pages(const Context& ctx) const {
+  (void)ctx;
+  return false;
+}
+
 void CommonOps::collect_sampling_addrs(const Context& ctx, const Target& t) {
   addrs_.clear();
   for (const Region& r : t.regions) addrs_.push_back(machine_addr(ctx, r.sampling_addr));
@@ -39,10 +44,16 @@ void CommonOps::prepare_access_checks(Context& ctx) {
 uint32_t CommonOps::check_accesses(Context& ctx) {
   const uint64_t window = ctx.attrs().sample_us ? max_nr_accesses(ctx.attrs()) : 1;
   uint32_t max_nr = 0;
-  for (Target& t : ctx.targets()) {
+  const bool read_pages = reads_sampled_pages(ctx);
+  if (read_pages) pages_.resize(ctx.targets().size());
+  for (size_t ti = 0; ti < ctx.targets().size(); ++ti) {
+    Target& t = ctx.targets()[ti];
     if (t.valid) {
       collect_sampling_addrs(ctx, t);
-      ctx.machine().young(space_of(t), addrs_, young_);
+      if (read_pages)
+        ctx.machine().young_pages(space_of(t), addrs_, young_, pages_[ti]);
+      else
+        ctx.machine().young(space_of(t), addrs_, young_);
     }
     for (size_t i = 0; i < t.regions.size(); ++i) {
       Region& r = t.regions[i];

@@ -29,6 +29,11 @@ class CommonOps : public Operations {
   virtual Space space_of(const Target& t) const = 0;
   // The Machine address of a core address (paddr scales by addr_unit).
   virtual uint64_t machine_addr(const Context& ctx, uint64_t core_addr) const = 0;
+  // Whether check_accesses should also read the sampled pages' attributes
+  // (for apply_probes), in the same Machine pass as the access check.
+  virtual bool reads_sampled_pages(const Context& ctx) const;
+  // The attributes read by the last check_accesses, per target index.
+  const std::vector<SampledPage>& sampled_pages(size_t target) const { return pages_[target]; }
 
  private:
   void collect_sampling_addrs(const Context& ctx, const Target& t);
@@ -36,6 +41,7 @@ class CommonOps : public Operations {
   // Reused per target and sample so the hot path does not allocate.
   std::vector<uint64_t> addrs_;
   std::vector<bool> young_;
+  std::vector<std::vector<SampledPage>> pages_;
 };
 
 }  // namespace damon

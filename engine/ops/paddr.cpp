@@ -17,6 +17,27 @@ bool PaddrOps::all_targets_invalid(const Context& ctx) const {
   return false;
 }
 
+void PaddrOps::apply_probes(Context& ctx) {
+  const std::vector<ProbeParams>& probes = ctx.params().probes;
+  if (probes != probes_seen_) {
+    probes_seen_ = probes;
+    probes_ = ready_probes(probes);
+  }
+  // paddr targets never become invalid, so check_accesses read the pages
+  // of every target.
+  for (size_t ti = 0; ti < ctx.targets().size(); ++ti) {
+    Target& t = ctx.targets()[ti];
+    const std::vector<SampledPage>& pages = sampled_pages(ti);
+    for (size_t i = 0; i < t.regions.size(); ++i) {
+      Region& r = t.regions[i];
+      for (size_t p = 0; p < probes_.size() && p < kMaxProbes; ++p)
+        if (probe_hit(probes_[p], pages[i])) ++r.probe_hits[p];
+    }
+  }
+}
+
+bool PaddrOps::reads_sampled_pages(const Context& ctx) const { return !ctx.params().probes.empty(); }
+
 Space PaddrOps::space_of(const Target& t) const {
   (void)t;
   return Space::phys();

@@ -4,7 +4,10 @@
 // never becomes invalid, so a paddr kdamond never stops by itself.
 #pragma once
 
+#include <vector>
+
 #include "engine/ops/common.h"
+#include "engine/ops/probes.h"
 
 namespace damon {
 
@@ -19,10 +22,17 @@ class PaddrOps final : public CommonOps {
   ScoreKind score_kind(Action action) const override;
   void add_node_bytes(const Machine& machine, uint64_t addr_unit, const Target& target,
                       AddrRange region, int nid, NodeBytes& acc) const override;
+  void apply_probes(Context& ctx) override;
 
  protected:
   Space space_of(const Target& t) const override;
   uint64_t machine_addr(const Context& ctx, uint64_t core_addr) const override;
+  bool reads_sampled_pages(const Context& ctx) const override;
+
+ private:
+  // Rebuilt when the committed probes change; reused per sample.
+  std::vector<ProbeParams> probes_seen_;
+  std::vector<ReadyProbe> probes_;
 };
 
 }  // namespace damon

@@ -20,6 +20,21 @@ damon::MonitoringAttrs build_attrs(const MonitoringAttrsDir& dir) {
   return a;
 }
 
+std::vector<damon::ProbeParams> build_probes(ProbesDir& dir) {
+  std::vector<damon::ProbeParams> out;
+  for (size_t i = 0; i < dir.probes.size(); ++i) {
+    ProbeDir& probe = dir.probes.at(i);
+    damon::ProbeParams& p = out.emplace_back();
+    p.weight = probe.weight;
+    Children<ProbeFilterDir>& filters = probe.filters.filters;
+    for (size_t j = 0; j < filters.size(); ++j) {
+      const ProbeFilterDir& f = filters.at(j);
+      p.filters.push_back({f.filter_type, f.matching, f.allow, f.path});
+    }
+  }
+  return out;
+}
+
 damon::TargetParams build_target(TargetDir& dir) {
   damon::TargetParams t;
   t.pid = dir.pid_target;
@@ -106,6 +121,7 @@ int build_context_params(ContextDir& ctx, damon::ContextParams& out) {
   out.addr_unit = ctx.addr_unit;
   out.pause = ctx.pause;
   out.attrs = build_attrs(ctx.monitoring_attrs);
+  out.probes = build_probes(ctx.monitoring_attrs.probes);
   Children<TargetDir>& targets = ctx.targets.targets;
   for (size_t i = 0; i < targets.size(); ++i) out.targets.push_back(build_target(targets.at(i)));
   bool buildable = true;

@@ -158,18 +158,32 @@ const DirType& StatsDir::dir_type() {
   return t;
 }
 
+const DirType& TriedProbeDir::dir_type() {
+  static const DirType t{.files = {counter("hits", &TriedProbeDir::hits)}};
+  return t;
+}
+
+TriedProbesDir::TriedProbesDir(TreeEnv& env)
+    : probes(*this, env, [](size_t) { return std::make_unique<TriedProbeDir>(); }) {}
+
+const DirType& TriedProbesDir::dir_type() {
+  static const DirType t{.numbered = attr::numbered(&TriedProbesDir::probes)};
+  return t;
+}
+
 const DirType& TriedRegionDir::dir_type() {
   static const DirType t{
       .files = {counter("start", &TriedRegionDir::start), counter("end", &TriedRegionDir::end),
                 counter("nr_accesses", &TriedRegionDir::nr_accesses),
                 counter("age", &TriedRegionDir::age),
                 counter("sz_filter_passed", &TriedRegionDir::sz_filter_passed, {6, 14})},
+      .subdirs = {subdir("probes", &TriedRegionDir::probes, {7, 2})},
   };
   return t;
 }
 
 TriedRegionsDir::TriedRegionsDir(TreeEnv& env)
-    : regions(*this, env, [](size_t) { return std::make_unique<TriedRegionDir>(); }) {}
+    : regions(*this, env, [&env](size_t) { return std::make_unique<TriedRegionDir>(env); }) {}
 
 const DirType& TriedRegionsDir::dir_type() {
   static const DirType t{

@@ -123,7 +123,23 @@ struct StatsDir final : TypedDir<StatsDir> {
   uint64_t max_nr_snapshots = 0;
 };
 
+// tried_regions/R/probes/P (Linux 7.2): the region's hits of probe P.
+struct TriedProbeDir final : TypedDir<TriedProbeDir> {
+  static const DirType& dir_type();
+
+  uint32_t hits = 0;
+};
+
+// tried_regions/R/probes: one numbered directory per installed probe.
+struct TriedProbesDir final : TypedDir<TriedProbesDir> {
+  explicit TriedProbesDir(TreeEnv& env);
+  static const DirType& dir_type();
+
+  Children<TriedProbeDir> probes;
+};
+
 struct TriedRegionDir final : TypedDir<TriedRegionDir> {
+  explicit TriedRegionDir(TreeEnv& env) : probes(env) {}
   static const DirType& dir_type();
 
   uint64_t start = 0;
@@ -131,6 +147,7 @@ struct TriedRegionDir final : TypedDir<TriedRegionDir> {
   uint32_t nr_accesses = 0;
   uint32_t age = 0;
   uint64_t sz_filter_passed = 0;
+  TriedProbesDir probes;
 };
 
 struct TriedRegionsDir final : TypedDir<TriedRegionsDir> {

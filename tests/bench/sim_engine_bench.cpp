@@ -7,6 +7,9 @@
 //     the simulator may grow with memory size (1 TiB / 1 GiB <= 1.2);
 //   * the same at 1 TiB on a machine whose nodes have a bandwidth (the
 //     bandwidth model on, its demand saturating both nodes) against none
+//     (<= 1.3);
+//   * paddr with two data-attribute probes (an anon one and a memcg + anon
+//     one) against none, 1000 regions over the same process's frames
 //     (<= 1.3).
 // BM_SimSampling times the machine's side alone (mkold and young of 1000
 // sorted addresses), to show how the total splits. Exits 1 when a budget
@@ -127,6 +130,37 @@ void BM_SimSampleInterval(benchmark::State& state) {
   state.counters["avg_regions"] = avg;
 }
 
+// paddr over the frames of node 0 in `kNrRegions` fixed regions, with
+// `nr_probes` (0 or 2) data-attribute probes counting hits every sample.
+void BM_SimPaddrSampleInterval(benchmark::State& state) {
+  const uint64_t memory = static_cast<uint64_t>(state.range(0)) * kGiB;
+  ManualClock clock;
+  SimMachine machine(process_of(memory), clock);
+  const AddrRange phys = machine.phys_ranges().front();
+  ContextParams p;
+  p.ops = OpsId::paddr;
+  p.attrs.min_nr_regions = p.attrs.max_nr_regions = kNrRegions;
+  TargetParams t;
+  const uint64_t size = (phys.end - phys.start) / kNrRegions / kPageSize * kPageSize;
+  for (uint64_t i = 0; i < kNrRegions; ++i)
+    t.regions.push_back({phys.start + i * size, i + 1 == kNrRegions ? phys.end : phys.start + (i + 1) * size});
+  p.targets.push_back(t);
+  if (state.range(1) == 2) {
+    p.probes = {{.weight = 0, .filters = {{FilterType::anon, true, true, ""}}},
+                {.weight = 0,
+                 .filters = {{FilterType::memcg, true, false, "/db\n"}, {FilterType::anon, true, false, ""}}}};
+  }
+  Context ctx(p, machine, clock, 1, make_operations);
+  if (ctx.start() != 0) {
+    state.SkipWithError("start failed");
+    return;
+  }
+  for (auto _ : state) {
+    clock.advance(ctx.next_sleep_us());
+    ctx.iterate();
+  }
+}
+
 // The machine's side of one sampling interval: mkold of one random page per
 // region, 5 ms of virtual time, young of the same pages.
 void BM_SimSampling(benchmark::State& state) {
@@ -158,6 +192,13 @@ BENCHMARK(BM_SimSampleInterval)
     ->Args({1, 0})
     ->Args({1024, 0})
     ->Args({1024, 1})
+    ->Unit(benchmark::kMicrosecond);
+
+BENCHMARK(BM_SimPaddrSampleInterval)
+    ->ArgNames({"GiB", "probes"})
+    ->Apply(bench::min_of_ten)
+    ->Args({16, 0})
+    ->Args({16, 2})
     ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_SimSampling)
@@ -195,6 +236,12 @@ int main(int argc, char** argv) {
       off > 0 && on > 0) {
     ok &= damon::bench::check("engine+sim CPU per sample, 1 TiB: bandwidth model on / off", on / off, "<=", 1.3,
                               on / off <= 1.3);
+  }
+  if (const double none = cost("BM_SimPaddrSampleInterval", 16, "/probes:0"),
+      two = cost("BM_SimPaddrSampleInterval", 16, "/probes:2");
+      none > 0 && two > 0) {
+    ok &= damon::bench::check("engine+sim CPU per sample, paddr 1000 regions: 2 probes / none", two / none,
+                              "<=", 1.3, two / none <= 1.3);
   }
   if (const double total = cost("BM_SimSampleInterval", 1024, "/bandwidth:0"),
       machine = cost("BM_SimSampling", 1024);

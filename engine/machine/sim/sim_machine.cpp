@@ -152,6 +152,12 @@ std::vector<FolioInfo> SimMachine::folios(Space space, AddrRange range) const {
   return sim_->folios(space, range);
 }
 
+void SimMachine::young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+                             std::vector<SampledPage>& pages) {
+  const auto lock = sync();
+  sim_->young_pages(space, addrs, out, pages);
+}
+
 bool SimMachine::test_and_clear_young(Space space, uint64_t addr) {
   const auto lock = sync();
   const auto page = sim_->lookup(space, addr);

@@ -120,6 +120,8 @@ class SimMachine final : public Machine {
   uint64_t inactive_lru_bytes() const override;
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override;
   std::vector<FolioInfo> folios(Space space, AddrRange range) const override;
+  void young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+                   std::vector<SampledPage>& pages) override;
   bool test_and_clear_young(Space space, uint64_t addr) override;
   uint64_t madvise(int pid, AddrRange range, Action action) override;
   bool pageout(Space space, uint64_t folio_addr) override;

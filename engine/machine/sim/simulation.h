@@ -165,6 +165,9 @@ class Simulation {
   std::optional<Lookup> lookup(Space space, uint64_t addr);
   void mkold(const Lookup& page);
   bool young(const Lookup& page, bool clear);
+  // young() and, in the same pass, anon/file and memcg of each page.
+  void young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+                   std::vector<SampledPage>& pages);
   // The same for many addresses of one space, as DAMON samples them
   // (simulation_sampling.cpp): `out[i]` is young(addrs[i]), false where no
   // page is mapped.

@@ -164,4 +164,21 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
                  [&](size_t i, const SampledFolio& folio, SampleSet& set) { out[i] = young(folio, set, false); });
 }
 
+void Simulation::young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+                             std::vector<SampledPage>& pages) {
+  out.assign(addrs.size(), false);
+  pages.resize(addrs.size());
+  for (SampledPage& page : pages) {
+    page.present = page.anon = false;
+    page.memcg.clear();
+  }
+  for_each_folio(space, addrs, [&](size_t i, const SampledFolio& folio, SampleSet& set) {
+    out[i] = young(folio, set, false);
+    SampledPage& page = pages[i];
+    page.present = folio.resident;
+    page.anon = folio.proc->regions[folio.region].anon;
+    page.memcg = folio.proc->cgroup;
+  });
+}
+
 }  // namespace damon::sim

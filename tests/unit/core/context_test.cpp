@@ -141,7 +141,7 @@ TEST_F(ContextTest, PaddrWithoutRegionsMonitorsNothingAndNeverStops) {
   for (int i = 0; i < 100; ++i) step(*ctx, clock);
   EXPECT_EQ(ctx->nr_regions(), 0u);
   EXPECT_FALSE(ctx->targets_all_invalid());
-  auto none = make(ContextParams{OpsId::paddr, 1, false, {}, {}, {}});
+  auto none = make(ContextParams{OpsId::paddr, 1, false, {}, {}, {}, {}});
   ASSERT_EQ(none->start(), 0);
   EXPECT_FALSE(none->targets_all_invalid());
 }

@@ -31,7 +31,7 @@ TEST_F(StagedKdamondTest, KnowsItsStagedShape) {
 
 TEST_F(StagedKdamondTest, TriedRegionsBecomeNumberedReadOnlyDirectories) {
   const damon::TriedRegion regions[] = {
-      {4096, 8192, 3, 7, 4096}, {8192, 20480, 0, 1, 0}, {1 << 30, (1 << 30) + 4096, 20, 500, 0}};
+      {4096, 8192, 3, 7, 4096, {}}, {8192, 20480, 0, 1, 0, {}}, {1 << 30, (1 << 30) + 4096, 20, 500, 0, {}}};
   kdamond->set_tried_regions(1, regions);
   const std::string tried = "admin/kdamonds/0/contexts/0/schemes/1/tried_regions";
   EXPECT_EQ(ls(tried), (Strings{"0/", "1/", "2/", "total_bytes"}));
@@ -59,8 +59,34 @@ TEST_F(StagedKdamondTest, TriedRegionsBecomeNumberedReadOnlyDirectories) {
   EXPECT_EQ(invalidations[0].vanished, (Strings{"0", "2"}));
 }
 
+// Linux 7.2: each tried region has probes/P/hits, one P per installed probe.
+class StagedKdamond72Test : public TreeTestWith<FakeBackend> {
+ protected:
+  StagedKdamond72Test() : TreeTestWith<FakeBackend>(*AbiProfile::find("7.2")) {}
+  void SetUp() override {
+    build_full();
+    ASSERT_EQ(write(path(kC0, "schemes/nr_schemes"), "1"), "ok");
+    kdamond = backend.staged->find(KdamondHandle{1, 0});
+    ASSERT_NE(kdamond, nullptr);
+  }
+  StagedKdamond* kdamond = nullptr;
+};
+
+TEST_F(StagedKdamond72Test, TriedRegionsShowProbeHits) {
+  const damon::TriedRegion regions[] = {{0, 4096, 1, 1, 0, {17, 0}}, {4096, 8192, 0, 2, 0, {}}};
+  kdamond->set_tried_regions(0, regions);
+  const std::string tried = path(kS0, "tried_regions");
+  EXPECT_EQ(ls(tried + "/0"), (Strings{"age", "end", "nr_accesses", "probes/", "start", "sz_filter_passed"}));
+  EXPECT_EQ(ls(tried + "/0/probes"), (Strings{"0/", "1/"}));
+  EXPECT_EQ(ls(tried + "/0/probes/0"), Strings{"hits"});
+  EXPECT_EQ(read(tried + "/0/probes/0/hits"), "17\n");
+  EXPECT_EQ(read(tried + "/0/probes/1/hits"), "0\n");
+  EXPECT_EQ(stat(tried + "/0/probes/0/hits")->mode, 0400u);
+  EXPECT_EQ(ls(tried + "/1/probes"), Strings{});
+}
+
 TEST_F(StagedKdamondTest, TriedBytesAndClearRemoveTheRegionDirectories) {
-  const damon::TriedRegion regions[] = {{0, 4096, 1, 1, 0}};
+  const damon::TriedRegion regions[] = {{0, 4096, 1, 1, 0, {}}};
   const std::string tried = path(kS0, "tried_regions");
   kdamond->set_tried_regions(0, regions);
   kdamond->set_tried_bytes(0, 1 << 20);
@@ -94,7 +120,7 @@ TEST_F(StagedKdamondTest, StatsQuotasAndIntervalsAreWrittenBack) {
 
 TEST_F(StagedKdamondTest, ResultsForSchemesNoLongerStagedAreDropped) {
   ASSERT_EQ(write(path(kC0, "schemes/nr_schemes"), "1"), "ok");
-  const damon::TriedRegion regions[] = {{0, 4096, 1, 1, 0}};
+  const damon::TriedRegion regions[] = {{0, 4096, 1, 1, 0, {}}};
   kdamond->set_scheme_stats(1, damon::SchemeStats{9, 9, 9, 9, 9, 9, 9});
   kdamond->set_effective_bytes(5, 1);
   kdamond->set_tried_regions(1, regions);

@@ -129,7 +129,8 @@ class FakeWork final : public KdamondWork {
                        .end = (i + 1) * 4096,
                        .nr_accesses = static_cast<uint32_t>(i),
                        .age = static_cast<uint32_t>(2 * i),
-                       .sz_filter_passed = 0};
+                       .sz_filter_passed = 0,
+                       .probe_hits = {}};
   }
 
  private:
