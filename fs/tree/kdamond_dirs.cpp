@@ -141,7 +141,8 @@ void KdamondDir::set_tried_regions(size_t index, std::span<const damon::TriedReg
     dir.nr_accesses = r.nr_accesses;
     dir.age = r.age;
     dir.sz_filter_passed = r.sz_filter_passed;
-    if (dir.probes.probes.rebuild(r.probe_hits.size()) == 0)
+    // The region directory is fresh: it has no probe directories to drop.
+    if (!r.probe_hits.empty() && dir.probes.probes.rebuild(r.probe_hits.size()) == 0)
       for (size_t p = 0; p < r.probe_hits.size(); ++p) dir.probes.probes.at(p).hits = r.probe_hits[p];
     tried.total_bytes += r.end - r.start;
   }
