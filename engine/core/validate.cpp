@@ -56,7 +56,7 @@ int validate(const ContextParams& params, const Machine& machine) {
   const bool has_pid = params.ops != OpsId::paddr;
   if (!has_pid && params.targets.size() > 1) return EINVAL;
   for (const TargetParams& t : params.targets) {
-    if (has_pid && (t.pid <= 0 || !machine.process_alive(t.pid))) return EINVAL;
+    if (has_pid && (t.pid <= 0 || !machine.task_exists(t.pid))) return EINVAL;
     if (!valid_regions(t.regions)) return EINVAL;
   }
   if (params.ops != OpsId::paddr && uses_node_eligible_goal(params)) return EINVAL;

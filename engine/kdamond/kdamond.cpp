@@ -23,7 +23,7 @@ Kdamond::Kdamond(Timeline& timeline) : control_clock_(timeline), timeline_(&time
 Kdamond::~Kdamond() { stop(); }
 
 int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit,
-                   std::unique_ptr<ParkedThread> thread) {
+                   std::unique_ptr<ParkedTask> thread) {
   // A callback would wait for the lock its own thread's joiner holds.
   if (!work) return -EINVAL;
   if (on_kdamond_thread()) return -EDEADLK;
@@ -37,24 +37,23 @@ int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallba
   if (int err = work->start()) return err;
   if (!thread) {
     try {
-      thread = std::make_unique<ParkedThread>();
+      thread = std::make_unique<ParkedTask>();
     } catch (const std::system_error&) {
       return -EAGAIN;
     }
   }
-  // Taken before the thread exists, so that time cannot pass its first
+  // Taken before the task runs, so that time cannot pass its first
   // deadline while it is being scheduled.
   std::unique_ptr<Timeline::Seat> seat = timeline_ ? timeline_->join() : nullptr;
-  // Linux thread names are at most 15 characters: "kdamond." + 7 digits.
-  thread->set_name("kdamond." + std::to_string(index));
-  tid_.store(thread->tid(), std::memory_order_release);
-  thread_id_.store(thread->id(), std::memory_order_release);
+  tid_.store(thread->pid(), std::memory_order_release);
+  current_.store(thread.get(), std::memory_order_release);
   // Accepting from now on: requests wait in the inbox until the loop runs.
   inbox_.open();
-  // Shared only to fit a copyable std::function; the thread moves it out.
+  // Shared only to fit a copyable std::function; the task moves it out.
   auto launch =
       std::make_shared<Launch>(Launch{std::move(work), std::move(on_exit), std::move(seat)});
-  thread->launch([this, launch] {
+  // Linux task names are at most 15 characters: "kdamond." + 7 digits.
+  thread->launch("kdamond." + std::to_string(index), [this, launch] {
     thread_main(std::move(launch->work), std::move(launch->on_exit), std::move(launch->seat));
   });
   thread_ = std::move(thread);
@@ -74,7 +73,8 @@ bool Kdamond::stop() {
 pid_t Kdamond::tid() const { return running() ? tid_.load(std::memory_order_acquire) : -1; }
 
 bool Kdamond::on_kdamond_thread() const {
-  return thread_id_.load(std::memory_order_acquire) == std::this_thread::get_id();
+  const ParkedTask* task = current_.load(std::memory_order_acquire);
+  return task && task->is_current();
 }
 
 int Kdamond::call(std::function<int(KdamondWork&)> fn, Completion done) {
@@ -107,7 +107,7 @@ void Kdamond::thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exi
   const KdamondExit reason =
       run_kdamond_loop(std::move(work), inbox_, control_clock_, std::move(seat));
   if (on_exit) on_exit(reason);
-  thread_id_.store(std::thread::id(), std::memory_order_release);
+  current_.store(nullptr, std::memory_order_release);
 }
 
 }  // namespace damon

@@ -1,9 +1,12 @@
-// One kdamond: the thread that owns a monitoring context's live state, and
+// One kdamond: the task that owns a monitoring context's live state, and
 // the only way other threads reach that state (the kernel's damon_call and
 // damos_walk).
 //
 // The sysfs layer keeps one Kdamond per kdamonds/<N> directory; each `on`
-// hands it a fresh KdamondWork which lives and dies with the thread.
+// hands it a fresh KdamondWork which lives and dies with the task. The task
+// is a process of its own sharing the daemon's memory (parked_task.h); for
+// the code here it behaves as a thread, and "the kdamond thread" below
+// means it.
 //
 // Threading: every member may be called from any thread. Requests never
 // block the caller (except the *_and_wait helpers); their callbacks run on
@@ -20,7 +23,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
 
 #include "engine/clock.h"
@@ -28,7 +30,7 @@
 #include "engine/kdamond/damos_walk.h"
 #include "engine/kdamond/kdamond_loop.h"
 #include "engine/kdamond/kdamond_work.h"
-#include "engine/kdamond/parked_thread.h"
+#include "engine/kdamond/parked_task.h"
 #include "engine/kdamond/repeat_handle.h"
 #include "engine/kdamond/request_inbox.h"
 #include "engine/kdamond/requests.h"
@@ -57,15 +59,15 @@ class Kdamond {
   Kdamond(const Kdamond&) = delete;
   Kdamond& operator=(const Kdamond&) = delete;
 
-  // Runs work->start() on the calling thread, then starts thread
+  // Runs work->start() on the calling thread, then starts task
   // "kdamond.<index>" (the kernel numbers them by the count of kdamonds
-  // already running) on it: `thread` when given (see ParkedThread), else a
-  // new one. Returns without waiting for the thread to run: 0, or start()'s
-  // -errno with no thread started. -EBUSY when running; -EINVAL without a
-  // work; -EDEADLK from a kdamond callback; -EAGAIN when no thread can be
+  // already running) on it: `task` when given (see ParkedTask), else a new
+  // one. Returns without waiting for the task to run: 0, or start()'s
+  // -errno with no task started. -EBUSY when running; -EINVAL without a
+  // work; -EDEADLK from a kdamond callback; -EAGAIN when no task can be
   // created.
   int start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallback on_exit = {},
-            std::unique_ptr<ParkedThread> thread = nullptr);
+            std::unique_ptr<ParkedTask> task = nullptr);
 
   // Asks the thread to exit at its next safe point; returns at once. False
   // when it was not running.
@@ -76,7 +78,7 @@ class Kdamond {
 
   // From a successful start() until the thread begins to exit.
   bool running() const { return inbox_.is_open(); }
-  // The thread's TID (the sysfs `pid` file) while running, else -1.
+  // The task's pid (the sysfs `pid` file) while running, else -1.
   pid_t tid() const;
 
   // damon_call: `fn` runs once on the kdamond thread at its next safe point
@@ -132,9 +134,10 @@ class Kdamond {
   Timeline* timeline_ = nullptr;
   RequestInbox inbox_;
   std::atomic<pid_t> tid_{-1};
-  std::atomic<std::thread::id> thread_id_{};
+  // The task while it runs its loop (so on_kdamond_thread() needs no lock).
+  std::atomic<const ParkedTask*> current_{nullptr};
   std::mutex lifecycle_mu_;  // serializes start(), stop() and the destructor
-  std::unique_ptr<ParkedThread> thread_;
+  std::unique_ptr<ParkedTask> thread_;
 };
 
 }  // namespace damon

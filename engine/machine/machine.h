@@ -91,7 +91,11 @@ class Machine {
   }
 
   // --- address spaces ----------------------------------------------------
-  virtual bool process_alive(int pid) const = 0;
+  // Whether `pid` resolves to a task, as the kernel's get_pid_task() (what
+  // a vaddr target's validity rests on): an exited process counts until
+  // it is reaped, so a kdamond outlives its target's exit by the zombie's
+  // lifetime.
+  virtual bool task_exists(int pid) const = 0;
   // Sorted, non-overlapping mappings; empty when the process is gone.
   virtual std::vector<Vma> vmas(int pid) const = 0;
   // Physical memory ("System RAM") ranges, sorted, in bytes.

@@ -7,7 +7,7 @@
 namespace damon {
 
 bool FvaddrOps::target_valid(const Context& ctx, const Target& t) const {
-  return ctx.machine().process_alive(t.pid);
+  return ctx.machine().task_exists(t.pid);
 }
 
 uint64_t FvaddrOps::machine_addr(const Context& ctx, uint64_t core_addr) const {

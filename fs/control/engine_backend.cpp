@@ -107,15 +107,15 @@ void EngineBackend::kdamonds_rebuilt() {
   // Nothing runs (the tree refuses nr_kdamonds while anything does): the
   // stopped kdamonds' contexts are freed here, as the kernel frees them.
   slots_.clear();
-  make_spare_thread();
+  make_spare_task();
 }
 
-void EngineBackend::make_spare_thread() {
-  if (spare_thread_) return;
+void EngineBackend::make_spare_task() {
+  if (spare_task_) return;
   try {
-    spare_thread_ = std::make_unique<damon::ParkedThread>();
+    spare_task_ = std::make_unique<damon::ParkedTask>();
   } catch (const std::system_error&) {
-    // `on` makes its own thread then, or fails with EAGAIN as it should.
+    // `on` makes its own task then, or fails with EAGAIN as it should.
   }
 }
 
@@ -214,8 +214,8 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   int err = kd->start(
       index, std::move(work),
       [this, handle](damon::KdamondExit) { post([this, handle] { on_exit(handle); }); },
-      std::move(spare_thread_));
-  post([this] { make_spare_thread(); });
+      std::move(spare_task_));
+  post([this] { make_spare_task(); });
   ++nr_started_;
   s.kdamond = std::move(kd);
   if (err) {

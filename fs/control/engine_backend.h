@@ -18,7 +18,7 @@
 #include "engine/clock.h"
 #include "engine/kdamond/context_work.h"
 #include "engine/kdamond/kdamond.h"
-#include "engine/kdamond/parked_thread.h"
+#include "engine/kdamond/parked_task.h"
 #include "engine/kdamond/timeline.h"
 #include "engine/machine/machine.h"
 #include "fs/tree/abi_profile.h"
@@ -93,7 +93,7 @@ class EngineBackend final : public KdamondBackend {
   void arm_refresh(KdamondHandle handle, Slot& slot, uint32_t refresh_ms);
   void refresh(KdamondHandle handle);
   void on_exit(KdamondHandle handle);
-  void make_spare_thread();
+  void make_spare_task();
   // Posts `fn` to the tree's thread, dropped if this backend is gone by then.
   void post(std::function<void()> fn);
 
@@ -106,9 +106,9 @@ class EngineBackend final : public KdamondBackend {
   uint64_t nr_started_ = 0;
   StagedKdamonds* staged_ = nullptr;
   std::map<KdamondHandle, std::unique_ptr<Slot>> slots_;
-  // The next kdamond's thread, made ahead so that `on` only wakes it. Made
+  // The next kdamond's task, made ahead so that `on` only wakes it. Made
   // once kdamonds exist (after the daemonizing fork) and after each `on`.
-  std::unique_ptr<damon::ParkedThread> spare_thread_;
+  std::unique_ptr<damon::ParkedTask> spare_task_;
   // Shared with posted closures: false once this backend is destroyed.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

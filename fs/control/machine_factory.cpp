@@ -5,6 +5,7 @@
 #include "engine/machine/host/access_sampler.h"
 #include "engine/machine/host/host_machine.h"
 #include "engine/machine/host/kernel_features.h"
+#include "engine/machine/mixed_machine.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 
@@ -16,10 +17,13 @@ struct MachinePlan::Sim {
 
 struct MachinePlan::Host {
   damon::host::KernelFeatures features;
+  bool alone = true;  // --machine host; else beside the simulation
 };
 
 MachinePlan::MachinePlan(const std::string& kind, const std::string& scenario) {
-  if (kind == "host") {
+  if (kind.empty()) {
+    host_ = std::make_unique<Host>(Host{damon::host::probe_kernel_features(), false});
+  } else if (kind == "host") {
     host_ = std::make_unique<Host>(Host{damon::host::probe_kernel_features()});
     const auto sampler = damon::host::best_sampler(host_->features);
     if (!sampler) {
@@ -48,7 +52,7 @@ MachinePlan::~MachinePlan() = default;
 MachinePlan::MachinePlan(MachinePlan&&) noexcept = default;
 
 std::unique_ptr<damon::Machine> MachinePlan::make(const damon::Clock& clock) const {
-  if (host_) {
+  if (host_ && host_->alone) {
     try {
       return std::make_unique<damon::host::HostMachine>(host_->features,
                                                         damon::host::HostOptions{});
@@ -56,12 +60,25 @@ std::unique_ptr<damon::Machine> MachinePlan::make(const damon::Clock& clock) con
       throw MachineError(std::string("cannot start the host machine: ") + e.what());
     }
   }
+  std::unique_ptr<damon::sim::SimMachine> sim;
   try {
-    return std::make_unique<damon::sim::SimMachine>(sim_->scenario, clock,
-                                                    damon::sim::SimOptions{.stubs = true, .seed = std::nullopt});
+    sim = std::make_unique<damon::sim::SimMachine>(
+        sim_->scenario, clock, damon::sim::SimOptions{.stubs = true, .seed = std::nullopt});
   } catch (const std::exception& e) {
     throw MachineError(std::string("cannot start the simulated machine: ") + e.what());
   }
+  if (!host_) return sim;
+  std::vector<int> sim_pids;
+  for (const damon::sim::SimProcessInfo& p : sim->processes()) sim_pids.push_back(p.pid);
+  std::unique_ptr<damon::Machine> host;
+  std::string host_missing;
+  try {
+    host = std::make_unique<damon::host::HostMachine>(host_->features, damon::host::HostOptions{});
+  } catch (const std::exception& e) {
+    host_missing = e.what();  // real pids then resolve to nothing, as unknown pids
+  }
+  return std::make_unique<damon::MixedMachine>(std::move(sim), std::move(sim_pids),
+                                               std::move(host), std::move(host_missing));
 }
 
 }  // namespace damonfs::fs

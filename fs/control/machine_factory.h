@@ -23,10 +23,13 @@ class MachineError : public std::runtime_error {
 // the stub processes are children of the detached daemon.
 class MachinePlan {
  public:
-  // `kind` is "sim" (or empty: the default) or "host". For "sim",
-  // `scenario` is a YAML scenario or masim config file, empty for the
-  // built-in one. For "host", the kernel is probed for an access sampler
-  // now and the choice printed on stderr. Throws MachineError.
+  // `kind` is "sim", "host", or empty for the default: the simulated
+  // machine for its own processes and physical memory, and any other pid
+  // monitored as a real process (engine/machine/mixed_machine.h). `scenario`
+  // is a YAML scenario or masim config file, empty for the built-in one.
+  // For "host", the kernel is probed for an access sampler now and the
+  // choice printed on stderr; the default probes it quietly and monitors
+  // real processes only when it finds one. Throws MachineError.
   MachinePlan(const std::string& kind, const std::string& scenario);
   ~MachinePlan();
   MachinePlan(MachinePlan&&) noexcept;
@@ -38,8 +41,8 @@ class MachinePlan {
  private:
   struct Sim;
   struct Host;
-  std::unique_ptr<Sim> sim_;    // kind "sim"
-  std::unique_ptr<Host> host_;  // kind "host"
+  std::unique_ptr<Sim> sim_;    // kind "sim" and the default
+  std::unique_ptr<Host> host_;  // kind "host" and the default
 };
 
 }  // namespace damonfs::fs

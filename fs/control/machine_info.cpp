@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "engine/machine/mixed_machine.h"
 #include "engine/machine/sim/sim_machine.h"
 
 namespace damonfs::fs {
@@ -27,8 +28,19 @@ const char* yes_no(bool v) { return v ? "yes" : "no"; }
 
 }  // namespace
 
+namespace {
+
+// The simulation behind `machine`, alone or serving beside real processes.
+const damon::sim::SimMachine* simulation(const damon::Machine& machine) {
+  if (const auto* mixed = dynamic_cast<const damon::MixedMachine*>(&machine))
+    return dynamic_cast<const damon::sim::SimMachine*>(&mixed->sim());
+  return dynamic_cast<const damon::sim::SimMachine*>(&machine);
+}
+
+}  // namespace
+
 MachineInfo::MachineInfo(const damon::Machine& machine, ClockFile* clock)
-    : machine_(machine), sim_(dynamic_cast<const damon::sim::SimMachine*>(&machine)), clock_(clock) {}
+    : machine_(machine), sim_(simulation(machine)), clock_(clock) {}
 
 std::optional<std::vector<InfoEntry>> MachineInfo::list(std::span<const std::string> dir) const {
   if (dir.empty()) {

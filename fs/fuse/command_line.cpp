@@ -129,8 +129,11 @@ std::string usage_text(std::string_view program) {
          "  --abi PROFILE         which kernel's interface to show (default: latest)\n" +
          profiles +
          "  --uid UID, --gid GID  owner of every file (default: the mounting user)\n"
-         "  --machine sim|host    where the engine takes memory facts from: sim, a\n"
-         "                        simulated machine (default), or host, this machine\n"
+         "  --machine sim|host    where the engine takes memory facts from. Default: the\n"
+         "                        simulated machine for its processes and physical\n"
+         "                        memory, any other pid monitored as a real process.\n"
+         "                        sim: the simulated machine only; host: this machine\n"
+         "                        only (real processes, paddr on its memory)\n"
          "  --scenario FILE       the simulated machine, a YAML scenario or masim config\n"
          "                        (default: the built-in one; see damonfs-scenario(5))\n"
          "  --speed X             simulated time runs X (>= 1) times faster than the\n"

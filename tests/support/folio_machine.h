@@ -62,7 +62,7 @@ class FolioMachine final : public Machine {
   // Machine.
   std::string kind() const override { return "fake"; }
   SamplerInfo sampler() const override { return {"fake", "exact"}; }
-  bool process_alive(int pid) const override { return vmas_.count(pid) != 0; }
+  bool task_exists(int pid) const override { return vmas_.count(pid) != 0; }
   std::vector<Vma> vmas(int pid) const override;
   std::vector<AddrRange> phys_ranges() const override { return {}; }
   void mkold(Space space, std::span<const uint64_t> addrs) override;

@@ -44,7 +44,7 @@ class OracleMachine final : public Machine {
   SamplerInfo sampler() const override { return {"fake", "exact oracle"}; }
   bool supports(OpsId ops) const override { return supported_.count(ops) != 0; }
 
-  bool process_alive(int pid) const override { return processes_.count(pid) != 0; }
+  bool task_exists(int pid) const override { return processes_.count(pid) != 0; }
   std::vector<Vma> vmas(int pid) const override {
     ++calls_.vmas;
     auto it = processes_.find(pid);
@@ -61,7 +61,7 @@ class OracleMachine final : public Machine {
   void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override {
     ++calls_.young;
     out.resize(addrs.size());
-    const bool present = space.physical() || process_alive(space.pid);
+    const bool present = space.physical() || task_exists(space.pid);
     const uint64_t since = mkold_at_[space.pid];
     const uint64_t now = clock_.now_us();
     for (size_t i = 0; i < addrs.size(); ++i)

@@ -62,7 +62,7 @@ void HostMachine::report_sampling(Space space, const char* what, int err) const 
                permission_hint(err, kProcAccess));
 }
 
-bool HostMachine::process_alive(int pid) const { return pids_.alive(pid); }
+bool HostMachine::task_exists(int pid) const { return pids_.exists(pid); }
 
 std::vector<Vma> HostMachine::vmas(int pid) const {
   const std::optional<std::string> maps = read_text(proc_path(pid, "maps"));

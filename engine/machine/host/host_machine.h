@@ -8,7 +8,7 @@
 //
 // Where each fact comes from:
 //   mappings            /proc/PID/maps (read on every vmas() call)
-//   process alive       a pidfd per process (kill(0) before Linux 5.3)
+//   task exists         a pidfd per process (kill(0) before Linux 5.3)
 //   physical memory     /proc/iomem "System RAM" (root only)
 //   accesses            the best sampler the kernel offers (access_sampler.h)
 //   folios              pagemap, move_pages status, kpageflags/kpagecgroup
@@ -62,7 +62,7 @@ class HostMachine final : public Machine {
   SamplerInfo sampler() const override { return sampler_->info(); }
   bool supports(OpsId ops) const override;
   std::string unsupported_reason(OpsId ops) const override;
-  bool process_alive(int pid) const override;
+  bool task_exists(int pid) const override;
   std::vector<Vma> vmas(int pid) const override;
   std::vector<AddrRange> phys_ranges() const override;
   void mkold(Space space, std::span<const uint64_t> addrs) override;

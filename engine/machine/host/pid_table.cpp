@@ -1,6 +1,5 @@
 #include "engine/machine/host/pid_table.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,7 +32,7 @@ std::shared_ptr<const UniqueFd> PidTable::pidfd(int pid) {
   return open_locked(pid);
 }
 
-bool PidTable::alive(int pid) {
+bool PidTable::exists(int pid) {
   std::lock_guard lock(mu_);
   auto fd = open_locked(pid);
   if (!fd) {
@@ -42,9 +41,11 @@ bool PidTable::alive(int pid) {
     if (errno == ESRCH || pid <= 0) return false;
     return ::kill(pid, 0) == 0 || errno == EPERM;
   }
-  pollfd p{.fd = fd->get(), .events = POLLIN, .revents = 0};
-  // A pidfd turns readable when its process exits (zombies included).
-  if (::poll(&p, 1, 0) == 0) return true;
+  // Signal 0 through the pidfd checks only that the task is still attached
+  // to its pid: it is until the zombie is reaped (a readable pidfd would
+  // say exited, which is too early).
+  if (::syscall(uapi::kSysPidfdSendSignal, fd->get(), 0, nullptr, 0) == 0 || errno == EPERM)
+    return true;
   fds_.erase(pid);
   return false;
 }

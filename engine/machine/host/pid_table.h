@@ -1,8 +1,8 @@
 // Process handles (pidfds) of the monitored processes.
 //
 // A pidfd keeps naming the process it was opened for: once that process
-// exits, the pidfd says so even if its pid number is reused, which is what
-// the kernel's DAMON gets from holding a struct pid. process_madvise(2)
+// is reaped, the pidfd says so even if its pid number is reused, which is
+// what the kernel's DAMON gets from holding a struct pid. process_madvise(2)
 // needs one too. Kernels without pidfd_open (before 5.3) fall back to
 // kill(pid, 0).
 //
@@ -19,10 +19,11 @@ namespace damon::host {
 
 class PidTable {
  public:
-  // Whether `pid` names a live (not exited, not zombie) process.
-  bool alive(int pid);
+  // Whether `pid` still resolves to a task, as the kernel's get_pid_task():
+  // true for a zombie, false once it is reaped.
+  bool exists(int pid);
   // A pidfd for `pid`, or null with errno set. The table keeps it until
-  // the process is seen dead; the caller's reference keeps it open.
+  // the process is seen reaped; the caller's reference keeps it open.
   std::shared_ptr<const UniqueFd> pidfd(int pid);
 
  private:

@@ -36,6 +36,11 @@ inline constexpr long kSysPidfdOpen = SYS_pidfd_open;
 #else
 inline constexpr long kSysPidfdOpen = 434;       // Linux 5.3
 #endif
+#ifdef SYS_pidfd_send_signal
+inline constexpr long kSysPidfdSendSignal = SYS_pidfd_send_signal;
+#else
+inline constexpr long kSysPidfdSendSignal = 424;  // Linux 5.1
+#endif
 #ifdef SYS_process_madvise
 inline constexpr long kSysProcessMadvise = SYS_process_madvise;
 #else

@@ -63,7 +63,7 @@ SamplerInfo SimMachine::sampler() const {
   return {"sim", "exact: accessed bits computed from the scenario's access model, in virtual time"};
 }
 
-bool SimMachine::process_alive(int pid) const {
+bool SimMachine::task_exists(int pid) const {
   const auto lock = sync();
   return sim_->poll_alive(pid);
 }

@@ -109,7 +109,7 @@ class SimMachine final : public Machine {
   // --- Machine -------------------------------------------------------------
   std::string kind() const override { return "sim"; }
   SamplerInfo sampler() const override;
-  bool process_alive(int pid) const override;
+  bool task_exists(int pid) const override;
   std::vector<Vma> vmas(int pid) const override;
   std::vector<AddrRange> phys_ranges() const override;
   void mkold(Space space, std::span<const uint64_t> addrs) override;

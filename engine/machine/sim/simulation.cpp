@@ -88,6 +88,11 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
 
   procs_.reserve(scenario.processes.size());  // PageRef keeps pointers
   for (const ProcessSpec& p : scenario.processes) add_process(p, stubs);
+  if (stubs) {
+    std::vector<const StubProcess*> all;
+    for (const SimProcess& p : procs_) all.push_back(p.stub.get());
+    reaper_ = std::make_unique<StubReaper>(all);
+  }
 }
 
 std::optional<size_t> Simulation::node_index(int id) const {

@@ -264,6 +264,8 @@ class Simulation {
   std::vector<uint64_t> hint_;  // per node: where the last allocation ended
   std::vector<uint64_t> min_free_;  // per node: frames kept free (the min watermark)
   std::vector<SimProcess> procs_;
+  // Declared after procs_: it stops before the stubs are ended.
+  std::unique_ptr<StubReaper> reaper_;
   std::map<uint64_t, Owner> rmap_;  // first frame -> owner of frames [first, first + count)
   std::vector<std::shared_ptr<FaultSet>> faulting_;  // sets with pages still out
   uint64_t faults_until_ = 0;  // faults are brought in up to this time

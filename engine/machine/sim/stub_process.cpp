@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -155,29 +156,77 @@ StubProcess::StubProcess(const std::string& comm, const std::vector<Reservation>
 
 StubProcess::~StubProcess() { terminate(); }
 
-bool StubProcess::exited() {
-  if (reaped_) return true;
-  int st;
-  const pid_t r = waitpid(pid_, &st, WNOHANG);
-  // ECHILD: someone else in the program reaped it.
-  if (r == pid_ || (r < 0 && errno == ECHILD)) {
-    reaped_ = true;
-    close(sock_);
-    sock_ = -1;
-  }
-  return reaped_;
+namespace {
+
+// Whether the stub at the other end of `sock` has exited: it never writes
+// after its ready byte, so a readable socket means end-of-file.
+bool peer_gone(int sock, int timeout_ms) {
+  pollfd p{sock, POLLIN | POLLRDHUP, 0};
+  return poll(&p, 1, timeout_ms) == 1;
 }
 
+}  // namespace
+
+bool StubProcess::exited() const { return reaped_->load() || sock_ < 0 || peer_gone(sock_, 0); }
+
 void StubProcess::terminate() {
-  if (!reaped_) {
-    kill(pid_, SIGKILL);
-    int st;
-    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-    }
-    reaped_ = true;
+  if (sock_ < 0) return;
+  if (!reaped_->load()) kill(pid_, SIGKILL);
+  int st;
+  pid_t r;
+  while ((r = waitpid(pid_, &st, 0)) < 0 && errno == EINTR) {
   }
-  if (sock_ >= 0) close(sock_);
+  if (r == pid_) {
+    reaped_->store(true);
+  } else {
+    // Not ours to reap from this task (or already reaped): wait for the
+    // exit itself, the reaper does the rest.
+    peer_gone(sock_, -1);
+  }
+  close(sock_);
   sock_ = -1;
+}
+
+StubReaper::StubReaper(const std::vector<const StubProcess*>& stubs) {
+  for (const StubProcess* s : stubs) {
+    if (s->sock_ < 0) continue;
+    watched_.push_back({s->pid_, fcntl(s->sock_, F_DUPFD_CLOEXEC, 0), s->reaped_});
+  }
+  stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (stop_fd_ < 0) fail("eventfd", errno);
+  thread_ = std::thread(&StubReaper::run, this);
+}
+
+StubReaper::~StubReaper() {
+  const uint64_t one = 1;
+  if (write(stop_fd_, &one, sizeof(one)) < 0) {
+    // Cannot happen for an eventfd below its maximum; the join would hang.
+    std::abort();
+  }
+  thread_.join();
+  close(stop_fd_);
+  for (const Watched& w : watched_)
+    if (w.sock >= 0) close(w.sock);
+}
+
+void StubReaper::run() {
+  for (;;) {
+    std::vector<pollfd> fds{{stop_fd_, POLLIN, 0}};
+    for (const Watched& w : watched_)
+      fds.push_back({w.sock, static_cast<short>(w.sock >= 0 ? POLLIN | POLLRDHUP : 0), 0});
+    if (poll(fds.data(), fds.size(), -1) < 0) continue;  // EINTR
+    if (fds[0].revents) return;
+    for (size_t i = 1; i < fds.size(); ++i) {
+      Watched& w = watched_[i - 1];
+      if (!fds[i].revents || w.sock < 0) continue;
+      int st;
+      while (waitpid(w.pid, &st, 0) < 0 && errno == EINTR) {
+      }
+      w.reaped->store(true);
+      close(w.sock);
+      w.sock = -1;
+    }
+  }
 }
 
 }  // namespace damon::sim

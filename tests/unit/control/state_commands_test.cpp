@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/unit/control/control_fixture.h"
+#include "tests/unit/kdamond/kdamond_tasks.h"
 
 namespace damonfs::fs::test {
 namespace {
@@ -19,13 +20,8 @@ const std::vector<std::string> kCallCommands = {
 const std::vector<std::string> kWalkCommands = {"update_schemes_tried_regions",
                                                 "update_schemes_tried_bytes"};
 
-// The name of thread `tid` of this process, "" when there is none.
-std::string thread_name(long long tid) {
-  std::ifstream comm("/proc/self/task/" + std::to_string(tid) + "/comm");
-  std::string name;
-  std::getline(comm, name);
-  return name;
-}
+using damon::test::kdamond_tasks;
+using damon::test::task_name;
 
 class StateCommandsTest : public ControlTest {};
 
@@ -46,7 +42,7 @@ TEST_F(StateCommandsTest, OnNeedsExactlyOneContext) {
   EXPECT_EQ(fs.read(kdamond_dir(0) + "/state"), "off\n");
 }
 
-TEST_F(StateCommandsTest, ARunningKdamondIsAThreadNamedAfterItsIndex) {
+TEST_F(StateCommandsTest, ARunningKdamondIsATaskNamedAfterItsIndex) {
   stage(2);
   ASSERT_EQ(state(1, "on"), "ok");
   ASSERT_EQ(state(0, "on"), "ok");
@@ -55,11 +51,13 @@ TEST_F(StateCommandsTest, ARunningKdamondIsAThreadNamedAfterItsIndex) {
   const long long pid1 = fs.number(kdamond_dir(1) + "/pid");
   EXPECT_NE(pid0, pid1);
   // Numbered by how many kdamonds ran before it, as the kernel does.
-  EXPECT_EQ(thread_name(pid1), "kdamond.0");
-  EXPECT_EQ(thread_name(pid0), "kdamond.1");
+  // Listed as pgrep -x would find them.
+  EXPECT_EQ(kdamond_tasks("kdamond.0"), std::vector<pid_t>{static_cast<pid_t>(pid1)});
+  EXPECT_EQ(kdamond_tasks("kdamond.1"), std::vector<pid_t>{static_cast<pid_t>(pid0)});
   ASSERT_EQ(state(0, "off"), "ok");
-  // `off` returned once the thread ended; the kernel forgets it right after.
-  EXPECT_TRUE(wait_until([&] { return thread_name(pid0).empty(); }, 2s));
+  // `off` returned once the task ended; the kernel forgets it right after.
+  EXPECT_TRUE(wait_until([&] { return task_name(pid0).empty(); }, 2s));
+  EXPECT_TRUE(kdamond_tasks("kdamond.1").empty());
   EXPECT_EQ(fs.read(kdamond_dir(0) + "/pid"), "-1\n");
   EXPECT_EQ(fs.read(kdamond_dir(1) + "/state"), "on\n");
 }

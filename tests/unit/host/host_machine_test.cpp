@@ -55,12 +55,17 @@ TEST_F(HostMachineTest, VmasAreTheWorkloadsMappings) {
   EXPECT_TRUE(machine->vmas(1 << 30).empty());  // no such process
 }
 
-TEST_F(HostMachineTest, ProcessAliveUntilItExits) {
+TEST_F(HostMachineTest, TaskExistsUntilReaped) {
   const int pid = workload->pid();
-  EXPECT_TRUE(machine->process_alive(pid));
-  workload->stop();
-  EXPECT_FALSE(machine->process_alive(pid));
-  EXPECT_FALSE(machine->process_alive(1 << 30));
+  EXPECT_TRUE(machine->task_exists(pid));
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, pid, &info, WEXITED | WNOWAIT), 0);  // a zombie now
+  EXPECT_TRUE(machine->task_exists(pid));                        // as get_pid_task()
+  EXPECT_TRUE(machine->vmas(pid).empty());
+  workload->stop();  // reaps it
+  EXPECT_FALSE(machine->task_exists(pid));
+  EXPECT_FALSE(machine->task_exists(1 << 30));
 }
 
 TEST_F(HostMachineTest, PhysRangesAreSystemRam) {

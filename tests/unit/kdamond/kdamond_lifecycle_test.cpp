@@ -1,6 +1,7 @@
 // Start, stop, self-stop, thread identity.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "engine/kdamond/kdamond.h"
 #include "tests/unit/kdamond/fake_work.h"
+#include "tests/unit/kdamond/kdamond_tasks.h"
 
 namespace damon {
 namespace {
@@ -18,26 +20,10 @@ using test::eventually;
 using test::fake_work;
 using test::FakeProbe;
 
-std::string read_line(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
+using test::kdamond_tasks;
+using test::task_name;
 
-// Names of this process's threads, from /proc.
-std::vector<std::string> thread_names() {
-  std::vector<std::string> names;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
-    names.push_back(read_line(task.path() / "comm"));
-  return names;
-}
-
-int count_named(const std::string& name) {
-  int n = 0;
-  for (const std::string& t : thread_names()) n += t == name;
-  return n;
-}
+int count_named(const std::string& name) { return static_cast<int>(kdamond_tasks(name).size()); }
 
 TEST(KdamondLifecycle, StartErrorIsReturnedAndLeavesNoThread) {
   auto probe = std::make_shared<FakeProbe>();
@@ -73,11 +59,19 @@ TEST(KdamondLifecycle, ThreadIsNamedAndItsTidIsVisible) {
   const pid_t tid = kd.tid();
   EXPECT_GT(tid, 0);
   EXPECT_NE(tid, gettid());
-  EXPECT_EQ(read_line("/proc/self/task/" + std::to_string(tid) + "/comm"), "kdamond.3");
-  // /proc/TID/stat (what `ps`/damo read for the kdamond's CPU time) exists
-  // and names the thread.
-  EXPECT_NE(read_line("/proc/" + std::to_string(tid) + "/stat").find("(kdamond.3)"),
+  EXPECT_EQ(task_name(tid), "kdamond.3");
+  // /proc/PID/stat (what `ps`/damo read for the kdamond's CPU time) exists
+  // and names the task.
+  EXPECT_NE(test::first_line("/proc/" + std::to_string(tid) + "/stat").find("(kdamond.3)"),
             std::string::npos);
+  // A process of its own, as ps and pgrep list them: a thread-group leader
+  // listed in /proc, child of this program.
+  EXPECT_EQ(kdamond_tasks("kdamond.3"), std::vector<pid_t>{tid});
+  if (ParkedTask::kOwnProcess) {
+    EXPECT_EQ(test::status_field(tid, "Tgid"), tid);
+    const auto listed = test::listed_processes();
+    EXPECT_NE(std::find(listed.begin(), listed.end(), tid), listed.end());
+  }
   // Requests run on that thread.
   pid_t seen = -1;
   EXPECT_EQ(kd.call_and_wait([&seen](KdamondWork&) {
@@ -96,12 +90,12 @@ TEST(KdamondLifecycle, ThreadIsNamedAndItsTidIsVisible) {
 
 TEST(KdamondLifecycle, RunsOnTheParkedThreadItIsGiven) {
   auto probe = std::make_shared<FakeProbe>();
-  auto parked = std::make_unique<ParkedThread>();
-  const pid_t parked_tid = parked->tid();
+  auto parked = std::make_unique<ParkedTask>();
+  const pid_t parked_tid = parked->pid();
   Kdamond kd;
   ASSERT_EQ(kd.start(5, fake_work(probe), {}, std::move(parked)), 0);
   EXPECT_EQ(kd.tid(), parked_tid);
-  EXPECT_EQ(read_line("/proc/self/task/" + std::to_string(parked_tid) + "/comm"), "kdamond.5");
+  EXPECT_EQ(task_name(parked_tid), "kdamond.5");
   pid_t seen = -1;
   EXPECT_EQ(kd.call_and_wait([&seen](KdamondWork&) {
     seen = gettid();
@@ -113,14 +107,16 @@ TEST(KdamondLifecycle, RunsOnTheParkedThreadItIsGiven) {
   EXPECT_EQ(probe->destroy_tid.load(), parked_tid);
 }
 
-TEST(KdamondLifecycle, AParkedThreadNeverLaunchedExitsWithItsOwner) {
-  const size_t before = thread_names().size();
+TEST(KdamondLifecycle, AParkedTaskNeverLaunchedExitsWithItsOwner) {
+  pid_t pid = -1;
   {
-    ParkedThread parked;
-    EXPECT_GT(parked.tid(), 0);
-    EXPECT_EQ(thread_names().size(), before + 1);
+    ParkedTask parked;
+    pid = parked.pid();
+    EXPECT_GT(pid, 0);
+    EXPECT_NE(pid, gettid());
+    EXPECT_EQ(task_name(pid), task_name(getpid()));  // the program's name until launched
   }
-  EXPECT_EQ(thread_names().size(), before);
+  EXPECT_EQ(task_name(pid), "");  // gone from /proc, not a zombie
 }
 
 TEST(KdamondLifecycle, AcceptsRequestsAsSoonAsStartReturns) {
@@ -285,8 +281,48 @@ TEST(KdamondLifecycle, LongIndexIsTruncatedToTheKernelCommLength) {
   auto probe = std::make_shared<FakeProbe>();
   Kdamond kd;
   ASSERT_EQ(kd.start(123456789, fake_work(probe)), 0);
-  EXPECT_EQ(read_line("/proc/self/task/" + std::to_string(kd.tid()) + "/comm"),
-            "kdamond.1234567");
+  EXPECT_EQ(task_name(kd.tid()), "kdamond.1234567");
+}
+
+}  // namespace
+}  // namespace damon
+
+namespace damon {
+namespace {
+
+TEST(KdamondLifecycle, TheTasksCpuTimeIsItsOwnWork) {
+  // What ps and damo read as the kdamond's CPU use: /proc/PID/stat of the
+  // task counts what its loop did, and (a process of its own) none of it
+  // lands on this program's own account.
+  auto probe = std::make_shared<FakeProbe>();
+  std::atomic<bool> spun{false};
+  probe->on_iterate = [&spun](uint64_t) {
+    if (spun) return;
+    // 300 ms of CPU, however busy the machine is.
+    auto cpu_ms = [] {
+      timespec ts{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+      return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    };
+    const auto until = cpu_ms() + 300;
+    while (cpu_ms() < until) {
+    }
+    spun = true;
+  };
+  Kdamond kd;
+  const unsigned long long self_before = test::cpu_ticks(getpid());
+  ASSERT_EQ(kd.start(4, fake_work(probe)), 0);
+  const pid_t pid = kd.tid();
+  ASSERT_TRUE(eventually([&] { return spun.load(); }));
+  const unsigned long long task_ticks = test::cpu_ticks(pid);
+  const unsigned long long self_ticks = test::cpu_ticks(getpid()) - self_before;
+  const long hz = sysconf(_SC_CLK_TCK);
+  EXPECT_GE(task_ticks, static_cast<unsigned long long>(hz / 4)) << "300 ms of spinning";
+  if (ParkedTask::kOwnProcess) {
+    EXPECT_LT(self_ticks, task_ticks / 2);
+  }
+  EXPECT_TRUE(kd.stop());
+  EXPECT_EQ(task_name(pid), "");
 }
 
 }  // namespace

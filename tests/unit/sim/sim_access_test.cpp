@@ -211,15 +211,15 @@ TEST(SimAccess, KilledAndFinishedProcessesAreGone) {
   const uint64_t free_before = m.nodes()[0].free_bytes;
 
   clock.advance(1999999);
-  EXPECT_TRUE(m.process_alive(o));
+  EXPECT_TRUE(m.task_exists(o));
   clock.advance(1);
-  EXPECT_FALSE(m.process_alive(o));
+  EXPECT_FALSE(m.task_exists(o));
   EXPECT_TRUE(m.vmas(o).empty());
   EXPECT_GT(m.nodes()[0].free_bytes, free_before + 4 * kMiB - 1);  // its memory is free again
 
   EXPECT_TRUE(m.kill(hc));
   EXPECT_FALSE(m.kill(hc));
-  EXPECT_FALSE(m.process_alive(hc));
+  EXPECT_FALSE(m.task_exists(hc));
   std::vector<bool> y;
   m.young(Space::process(hc), std::vector<uint64_t>{0x400000}, y);
   EXPECT_FALSE(y[0]);

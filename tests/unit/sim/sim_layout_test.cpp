@@ -20,11 +20,11 @@ TEST(SimLayout, DefaultScenarioProcessesHaveSyntheticPids) {
   for (const SimProcessInfo& p : procs) {
     EXPECT_GE(p.pid, kSyntheticPidBase);
     EXPECT_TRUE(p.alive);
-    EXPECT_TRUE(m.process_alive(p.pid));
+    EXPECT_TRUE(m.task_exists(p.pid));
   }
   EXPECT_EQ(m.pid_of("hotcold"), procs[0].pid);
   EXPECT_FALSE(m.pid_of("nosuch"));
-  EXPECT_FALSE(m.process_alive(12345));
+  EXPECT_FALSE(m.task_exists(12345));
   EXPECT_TRUE(m.vmas(12345).empty());
 }
 

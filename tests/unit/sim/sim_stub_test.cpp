@@ -25,7 +25,7 @@ std::string read_proc(int pid, const char* file) {
 // be reaped); false if that takes more than ten seconds.
 bool gone_soon(const SimMachine& m, int pid) {
   for (int i = 0; i < 1000; ++i) {
-    if (!m.process_alive(pid)) return true;
+    if (!m.task_exists(pid)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
@@ -57,7 +57,7 @@ TEST(SimStubs, KillingTheStubEndsTheProcess) {
   EXPECT_TRUE(gone_soon(m, victim));
   EXPECT_TRUE(m.vmas(victim).empty());
   EXPECT_GT(m.nodes()[0].free_bytes, free0);
-  EXPECT_TRUE(m.process_alive(other));
+  EXPECT_TRUE(m.task_exists(other));
 
   // Ending it from the simulator kills and reaps the stub.
   ASSERT_TRUE(m.kill(other));

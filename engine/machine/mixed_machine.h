@@ -1,0 +1,73 @@
+// The default mount's machine: the simulated machine for its own processes
+// and for physical memory, real processes through the host machine.
+//
+// A pid is the simulation's when one of its processes has it (the set is
+// fixed when the simulation starts its processes); any other pid is a real
+// process and goes to the host machine, so `damo record "sleep 5"` or a
+// kernel selftest that starts its own workload is monitored as it runs.
+// System-wide facts (nodes, PSI, LRU sizes, memcgs) and paddr are the
+// simulation's.
+//
+// Thread-safe as its two machines are.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/machine/machine.h"
+
+namespace damon {
+
+class MixedMachine final : public Machine {
+ public:
+  // `sim_pids`: the pids of `sim`'s processes. `host` may be null when the
+  // kernel offers no way to sample real processes; `host_missing` then
+  // says why, and real pids do not resolve (`on` fails EINVAL, as for a
+  // pid that names no task).
+  MixedMachine(std::unique_ptr<Machine> sim, std::vector<int> sim_pids,
+               std::unique_ptr<Machine> host, std::string host_missing);
+
+  const Machine& sim() const { return *sim_; }
+  const Machine* host() const { return host_.get(); }
+  // Why real processes cannot be monitored; empty when they can.
+  const std::string& host_missing() const { return host_missing_; }
+
+  // --- Machine -------------------------------------------------------------
+  std::string kind() const override { return sim_->kind(); }
+  SamplerInfo sampler() const override { return sim_->sampler(); }
+  bool supports(OpsId ops) const override { return sim_->supports(ops); }
+  std::string unsupported_reason(OpsId ops) const override {
+    return sim_->unsupported_reason(ops);
+  }
+  bool task_exists(int pid) const override;
+  std::vector<Vma> vmas(int pid) const override;
+  std::vector<AddrRange> phys_ranges() const override { return sim_->phys_ranges(); }
+  void mkold(Space space, std::span<const uint64_t> addrs) override;
+  void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  std::vector<NodeMemory> nodes() const override { return sim_->nodes(); }
+  uint64_t psi_some_total_us() const override { return sim_->psi_some_total_us(); }
+  uint64_t active_lru_bytes() const override { return sim_->active_lru_bytes(); }
+  uint64_t inactive_lru_bytes() const override { return sim_->inactive_lru_bytes(); }
+  std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override {
+    return sim_->memcg_node_lru_bytes(path, nid);
+  }
+  std::vector<FolioInfo> folios(Space space, AddrRange range) const override;
+  bool test_and_clear_young(Space space, uint64_t addr) override;
+  uint64_t madvise(int pid, AddrRange range, Action action) override;
+  bool pageout(Space space, uint64_t folio_addr) override;
+  bool set_lru(Space space, uint64_t folio_addr, bool active) override;
+  bool migrate(Space space, uint64_t folio_addr, int node) override;
+
+ private:
+  // The machine serving `pid`, null for a real pid without a host machine.
+  Machine* owner(int pid) const;
+  Machine* owner(Space space) const { return space.physical() ? sim_.get() : owner(space.pid); }
+
+  std::unique_ptr<Machine> sim_;
+  std::vector<int> sim_pids_;  // sorted
+  std::unique_ptr<Machine> host_;
+  std::string host_missing_;
+};
+
+}  // namespace damon
