@@ -5,9 +5,9 @@
 #include "engine/machine/host/access_sampler.h"
 #include "engine/machine/host/host_machine.h"
 #include "engine/machine/host/kernel_features.h"
-#include "engine/machine/mixed_machine.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
+#include "fs/control/mixed_machine.h"
 
 namespace damonfs::fs {
 
@@ -77,7 +77,7 @@ std::unique_ptr<damon::Machine> MachinePlan::make(const damon::Clock& clock) con
   } catch (const std::exception& e) {
     host_missing = e.what();  // real pids then resolve to nothing, as unknown pids
   }
-  return std::make_unique<damon::MixedMachine>(std::move(sim), std::move(sim_pids),
+  return std::make_unique<MixedMachine>(std::move(sim), std::move(sim_pids),
                                                std::move(host), std::move(host_missing));
 }
 

@@ -4,8 +4,8 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "engine/machine/mixed_machine.h"
 #include "engine/machine/sim/sim_machine.h"
+#include "fs/control/mixed_machine.h"
 
 namespace damonfs::fs {
 namespace {
@@ -32,7 +32,7 @@ namespace {
 
 // The simulation behind `machine`, alone or serving beside real processes.
 const damon::sim::SimMachine* simulation(const damon::Machine& machine) {
-  if (const auto* mixed = dynamic_cast<const damon::MixedMachine*>(&machine))
+  if (const auto* mixed = dynamic_cast<const MixedMachine*>(&machine))
     return dynamic_cast<const damon::sim::SimMachine*>(&mixed->sim());
   return dynamic_cast<const damon::sim::SimMachine*>(&machine);
 }

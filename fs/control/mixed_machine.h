@@ -17,57 +17,59 @@
 
 #include "engine/machine/machine.h"
 
-namespace damon {
+namespace damonfs::fs {
 
-class MixedMachine final : public Machine {
+class MixedMachine final : public damon::Machine {
  public:
   // `sim_pids`: the pids of `sim`'s processes. `host` may be null when the
   // kernel offers no way to sample real processes; `host_missing` then
   // says why, and real pids do not resolve (`on` fails EINVAL, as for a
   // pid that names no task).
-  MixedMachine(std::unique_ptr<Machine> sim, std::vector<int> sim_pids,
-               std::unique_ptr<Machine> host, std::string host_missing);
+  MixedMachine(std::unique_ptr<damon::Machine> sim, std::vector<int> sim_pids,
+               std::unique_ptr<damon::Machine> host, std::string host_missing);
 
-  const Machine& sim() const { return *sim_; }
-  const Machine* host() const { return host_.get(); }
+  const damon::Machine& sim() const { return *sim_; }
+  const damon::Machine* host() const { return host_.get(); }
   // Why real processes cannot be monitored; empty when they can.
   const std::string& host_missing() const { return host_missing_; }
 
   // --- Machine -------------------------------------------------------------
   std::string kind() const override { return sim_->kind(); }
-  SamplerInfo sampler() const override { return sim_->sampler(); }
-  bool supports(OpsId ops) const override { return sim_->supports(ops); }
-  std::string unsupported_reason(OpsId ops) const override {
+  damon::SamplerInfo sampler() const override { return sim_->sampler(); }
+  bool supports(damon::OpsId ops) const override { return sim_->supports(ops); }
+  std::string unsupported_reason(damon::OpsId ops) const override {
     return sim_->unsupported_reason(ops);
   }
   bool task_exists(int pid) const override;
-  std::vector<Vma> vmas(int pid) const override;
-  std::vector<AddrRange> phys_ranges() const override { return sim_->phys_ranges(); }
-  void mkold(Space space, std::span<const uint64_t> addrs) override;
-  void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
-  std::vector<NodeMemory> nodes() const override { return sim_->nodes(); }
+  std::vector<damon::Vma> vmas(int pid) const override;
+  std::vector<damon::AddrRange> phys_ranges() const override { return sim_->phys_ranges(); }
+  void mkold(damon::Space space, std::span<const uint64_t> addrs) override;
+  void young(damon::Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  std::vector<damon::NodeMemory> nodes() const override { return sim_->nodes(); }
   uint64_t psi_some_total_us() const override { return sim_->psi_some_total_us(); }
   uint64_t active_lru_bytes() const override { return sim_->active_lru_bytes(); }
   uint64_t inactive_lru_bytes() const override { return sim_->inactive_lru_bytes(); }
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override {
     return sim_->memcg_node_lru_bytes(path, nid);
   }
-  std::vector<FolioInfo> folios(Space space, AddrRange range) const override;
-  bool test_and_clear_young(Space space, uint64_t addr) override;
-  uint64_t madvise(int pid, AddrRange range, Action action) override;
-  bool pageout(Space space, uint64_t folio_addr) override;
-  bool set_lru(Space space, uint64_t folio_addr, bool active) override;
-  bool migrate(Space space, uint64_t folio_addr, int node) override;
+  std::vector<damon::FolioInfo> folios(damon::Space space, damon::AddrRange range) const override;
+  bool test_and_clear_young(damon::Space space, uint64_t addr) override;
+  uint64_t madvise(int pid, damon::AddrRange range, damon::Action action) override;
+  bool pageout(damon::Space space, uint64_t folio_addr) override;
+  bool set_lru(damon::Space space, uint64_t folio_addr, bool active) override;
+  bool migrate(damon::Space space, uint64_t folio_addr, int node) override;
 
  private:
   // The machine serving `pid`, null for a real pid without a host machine.
-  Machine* owner(int pid) const;
-  Machine* owner(Space space) const { return space.physical() ? sim_.get() : owner(space.pid); }
+  damon::Machine* owner(int pid) const;
+  damon::Machine* owner(damon::Space space) const {
+    return space.physical() ? sim_.get() : owner(space.pid);
+  }
 
-  std::unique_ptr<Machine> sim_;
+  std::unique_ptr<damon::Machine> sim_;
   std::vector<int> sim_pids_;  // sorted
-  std::unique_ptr<Machine> host_;
+  std::unique_ptr<damon::Machine> host_;
   std::string host_missing_;
 };
 
-}  // namespace damon
+}  // namespace damonfs::fs

@@ -8,8 +8,14 @@
 
 #include "tests/unit/core/fake_machine.h"
 
-namespace damon {
+namespace damonfs::fs {
 namespace {
+
+using damon::ManualClock;
+using damon::OpsId;
+using damon::Space;
+using damon::Vma;
+namespace test = damon::test;
 
 constexpr int kSimPid = 100, kRealPid = 200;
 
@@ -83,4 +89,4 @@ TEST(MixedMachine, WithoutAHostRealPidsResolveToNothing) {
 }
 
 }  // namespace
-}  // namespace damon
+}  // namespace damonfs::fs
