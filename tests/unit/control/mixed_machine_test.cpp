@@ -1,6 +1,6 @@
 // MixedMachine: the default mount's routing of pids between the simulated
 // machine and real processes.
-#include "engine/machine/mixed_machine.h"
+#include "fs/control/mixed_machine.h"
 
 #include <gtest/gtest.h>
 
