@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "tests/unit/core/fake_machine.h"
+#include "tests/support/oracle_machine.h"
 
 namespace damonfs::fs {
 namespace {
@@ -29,8 +29,8 @@ std::vector<Vma> one_vma(uint64_t start, uint64_t end) {
 class MixedMachineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto sim = std::make_unique<test::FakeMachine>(clock);
-    auto host = std::make_unique<test::FakeMachine>(clock);
+    auto sim = std::make_unique<test::OracleMachine>(clock);
+    auto host = std::make_unique<test::OracleMachine>(clock);
     sim->add_process(kSimPid, one_vma(0x1000, 0x5000));
     host->add_process(kRealPid, one_vma(0x8000, 0x9000));
     // The same pid on both sides: the simulation's claim wins.
@@ -44,8 +44,8 @@ class MixedMachineTest : public ::testing::Test {
 
   ManualClock clock{0};
   std::unique_ptr<MixedMachine> machine;
-  test::FakeMachine* sim_ = nullptr;
-  test::FakeMachine* host_ = nullptr;
+  test::OracleMachine* sim_ = nullptr;
+  test::OracleMachine* host_ = nullptr;
 };
 
 TEST_F(MixedMachineTest, SimulatedPidsGoToTheSimulationOthersToTheHost) {
@@ -75,7 +75,7 @@ TEST_F(MixedMachineTest, TaskExistsFollowsTheOwner) {
 
 TEST(MixedMachine, WithoutAHostRealPidsResolveToNothing) {
   ManualClock clock{0};
-  auto sim = std::make_unique<test::FakeMachine>(clock);
+  auto sim = std::make_unique<test::OracleMachine>(clock);
   sim->add_process(kSimPid, one_vma(0x1000, 0x5000));
   MixedMachine machine(std::move(sim), {kSimPid}, nullptr, "no sampler");
   EXPECT_TRUE(machine.task_exists(kSimPid));
