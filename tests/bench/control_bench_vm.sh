@@ -21,6 +21,7 @@ case "$version" in
   *) echo "control_bench_vm: version must be 6.18 or 6.12" >&2; exit 2 ;;
 esac
 out=$root/tests/bench/recorded/control_bench-linux-$version-vm.txt
+mkdir -p "$(dirname "$out")"
 {
   echo "# tests/bench/control_bench_vm.sh $version ($(date -u +%Y-%m-%d), guest: 2 vCPUs under TCG)"
   "$vmtest/run-in-vm.sh" "${kernel[@]}" --cpus 2 --mem 1024 --timeout 600 --append damonfs.vm_bench \
