@@ -29,8 +29,10 @@ namespace {
 constexpr size_t kTaskStack = size_t{8} << 20;
 constexpr size_t kKeeperStack = kTaskStack + (size_t{256} << 10);
 
+#ifndef DAMONFS_TSAN
 // The task ended by a signal: the memory it shares with the daemon may be
 // half-updated (a lock held, a list mid-splice). Nothing can be trusted.
+// (Under TSan the kdamond is the keeper thread itself: no task to outlive.)
 [[noreturn]] void die_with(pid_t pid, int sig) {
   std::fprintf(stderr, "damonfs: kdamond task %d ended by signal %d (%s); stopping the daemon\n",
                pid, sig, strsignal(sig));
@@ -42,6 +44,7 @@ constexpr size_t kKeeperStack = kTaskStack + (size_t{256} << 10);
   kill(getpid(), sig);
   _exit(128 + sig);
 }
+#endif
 
 }  // namespace
 
