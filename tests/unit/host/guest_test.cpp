@@ -68,7 +68,8 @@ std::vector<TriedRegion> regions_of(const Context& ctx) {
                    .end = r.ar.end,
                    .nr_accesses = r.last_nr_accesses,
                    .age = r.age,
-                   .sz_filter_passed = 0});
+                   .sz_filter_passed = 0,
+                   .probe_hits = {}});
   return out;
 }
 
@@ -282,7 +283,8 @@ class KernelDamon {
                        .end = std::stoull(get(r + "/end")),
                        .nr_accesses = static_cast<uint32_t>(std::stoul(get(r + "/nr_accesses"))),
                        .age = static_cast<uint32_t>(std::stoul(get(r + "/age"))),
-                       .sz_filter_passed = 0});
+                       .sz_filter_passed = 0,
+                       .probe_hits = {}});
       }
       if (out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
