@@ -19,7 +19,10 @@ class Context::Impl {
         machine_(machine),
         clock_(clock),
         rng_(seed),
-        select_ops_(select_ops) {
+        select_ops_(select_ops),
+        // Selected now as well as at start(): a DAMOS view of a context not
+        // yet started (ContextWork builds its schemes first) binds ops().
+        ops_(select_ops_(params_.ops)) {
     attrs_ = params_.attrs;
     min_region_size_ = damon::min_region_size(params_);
   }
