@@ -46,7 +46,7 @@ int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallba
   // deadline while it is being scheduled.
   std::unique_ptr<Timeline::Seat> seat = timeline_ ? timeline_->join() : nullptr;
   tid_.store(thread->pid(), std::memory_order_release);
-  current_.store(thread.get(), std::memory_order_release);
+  current_keeper_.store(thread->keeper(), std::memory_order_release);
   // Accepting from now on: requests wait in the inbox until the loop runs.
   inbox_.open();
   // Shared only to fit a copyable std::function; the task moves it out.
@@ -73,8 +73,8 @@ bool Kdamond::stop() {
 pid_t Kdamond::tid() const { return running() ? tid_.load(std::memory_order_acquire) : -1; }
 
 bool Kdamond::on_kdamond_thread() const {
-  const ParkedTask* task = current_.load(std::memory_order_acquire);
-  return task && task->is_current();
+  const pthread_t keeper = current_keeper_.load(std::memory_order_acquire);
+  return keeper != 0 && pthread_equal(pthread_self(), keeper) != 0;
 }
 
 int Kdamond::call(std::function<int(KdamondWork&)> fn, Completion done) {
@@ -107,7 +107,7 @@ void Kdamond::thread_main(std::unique_ptr<KdamondWork> work, ExitCallback on_exi
   const KdamondExit reason =
       run_kdamond_loop(std::move(work), inbox_, control_clock_, std::move(seat));
   if (on_exit) on_exit(reason);
-  current_.store(nullptr, std::memory_order_release);
+  current_keeper_.store(0, std::memory_order_release);
 }
 
 }  // namespace damon

@@ -15,6 +15,7 @@
 // callback only requests the stop.
 #pragma once
 
+#include <pthread.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -134,8 +135,10 @@ class Kdamond {
   Timeline* timeline_ = nullptr;
   RequestInbox inbox_;
   std::atomic<pid_t> tid_{-1};
-  // The task while it runs its loop (so on_kdamond_thread() needs no lock).
-  std::atomic<const ParkedTask*> current_{nullptr};
+  // The keeper thread of the task while it runs its loop, 0 otherwise: a
+  // value, not the ParkedTask, so on_kdamond_thread() needs no lock and never
+  // touches a task that the next start() may be freeing.
+  std::atomic<pthread_t> current_keeper_{0};
   std::mutex lifecycle_mu_;  // serializes start(), stop() and the destructor
   std::unique_ptr<ParkedTask> thread_;
 };

@@ -61,9 +61,9 @@ class ParkedTask {
 
   // Waits, the first time, until the task has run far enough to know it.
   pid_t pid();
-  // Whether the caller is the task (or its keeper thread, whose TLS the
-  // task runs on).
-  bool is_current() const { return pthread_equal(pthread_self(), keeper_) != 0; }
+  // The keeper thread. pthread_self() gives it on the task too, whose TLS is
+  // the keeper's: comparing with it tells whether the caller is the task.
+  pthread_t keeper() const { return keeper_; }
 
   // Names the task `name` (what /proc/PID/comm, ps and pgrep show, at most
   // 15 characters), then runs `fn` on it. Returns once the name is visible,
