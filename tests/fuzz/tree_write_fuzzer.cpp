@@ -43,6 +43,7 @@
 #include "fs/tree/dir.h"
 #include "fs/tree/info_provider.h"
 #include "fs/tree/kernel_parse.h"
+#include "fs/tree/probe_dirs.h"
 #include "tests/support/no_engine_backend.h"
 #include "fs/tree/tree.h"
 #include "tests/fuzz/fake_info_provider.h"
@@ -335,7 +336,7 @@ class TreeDriver {
     std::optional<long> r = write(file, text);
     FUZZ_CHECK(r, "nr_* store finishes at once");
     long expected = static_cast<long>(text.size());
-    if (file.name == "nr_contexts" && n > 1)
+    if ((file.name == "nr_contexts" && n > 1) || (file.name == "nr_probes" && n > kMaxProbes))
       expected = -EINVAL;
     else if (was_locked || (file.name == "nr_kdamonds" && any_running()))
       expected = -EBUSY;
