@@ -39,25 +39,6 @@ struct IterationRun {
   double faster_pct = 0;
 };
 
-ContextParams interleave(int pid, std::vector<Dest> dests) {
-  ContextParams params;
-  params.ops = OpsId::vaddr;
-  // The seed's damo configuration (interleave_vaddr.yaml): 500 ms / 5 s /
-  // 20 s, 20..50 regions, migrate_hot with the weights as dests.
-  params.attrs.sample_us = 500000;
-  params.attrs.aggr_us = 5 * kSecond;
-  params.attrs.update_us = 20 * kSecond;
-  params.attrs.min_nr_regions = 20;
-  params.attrs.max_nr_regions = 50;
-  params.targets.push_back(TargetParams{pid, false, {}});
-  SchemeParams s;
-  s.action = Action::migrate_hot;
-  s.pattern = test::any_access();
-  s.dests = std::move(dests);
-  params.schemes = {s};
-  return params;
-}
-
 // Runs the 17 iterations; `intensity` overrides the table's accesses per
 // page per second (0: the scenario's).
 IterationRun run(double intensity) {
@@ -66,7 +47,7 @@ IterationRun run(double intensity) {
     for (sim::PhaseSpec& ph : s.processes[0].phases) ph.access[0].intensity = intensity;
   test::SimDriver driver(s);
   const int pid = *driver.machine().pid_of("eval_baseline");
-  ContextParams params = interleave(pid, {{0, 1}, {1, 0}});
+  ContextParams params = test::seed_interleave_params(pid, {{0, 1}, {1, 0}});
   const size_t k = driver.start(params);
   EXPECT_NE(k, SIZE_MAX);
 

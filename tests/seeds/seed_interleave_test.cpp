@@ -30,19 +30,7 @@ class SeedInterleave : public ::testing::Test {
  protected:
   void SetUp() override {
     pid = *driver.machine().pid_of("alloc_data");
-    params.ops = OpsId::vaddr;
-    // The seed's damo configuration: 500 ms / 5 s / 20 s, 20..50 regions.
-    params.attrs.sample_us = 500000;
-    params.attrs.aggr_us = 5 * kSecond;
-    params.attrs.update_us = 20 * kSecond;
-    params.attrs.min_nr_regions = 20;
-    params.attrs.max_nr_regions = 50;
-    params.targets.push_back(TargetParams{pid, false, {}});
-    SchemeParams interleave;
-    interleave.action = Action::migrate_hot;
-    interleave.pattern = test::any_access();
-    interleave.dests = {{0, 1}, {1, 1}};
-    params.schemes = {interleave};
+    params = test::seed_interleave_params(pid, {{0, 1}, {1, 1}});
   }
 
   double share_on(int nid) {

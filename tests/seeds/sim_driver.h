@@ -91,4 +91,24 @@ inline AccessPattern any_access() {
                        .max_age = ~0ULL};
 }
 
+// The seeds' weighted-interleave damo configuration (interleave_vaddr.yaml):
+// vaddr on `pid`, 500 ms / 5 s / 20 s, 20..50 regions, one migrate_hot
+// scheme over every region with `dests` as its weighted destinations.
+inline ContextParams seed_interleave_params(int pid, std::vector<Dest> dests) {
+  ContextParams params;
+  params.ops = OpsId::vaddr;
+  params.attrs.sample_us = 500000;
+  params.attrs.aggr_us = 5 * kSecond;
+  params.attrs.update_us = 20 * kSecond;
+  params.attrs.min_nr_regions = 20;
+  params.attrs.max_nr_regions = 50;
+  params.targets.push_back(TargetParams{pid, false, {}});
+  SchemeParams s;
+  s.action = Action::migrate_hot;
+  s.pattern = any_access();
+  s.dests = std::move(dests);
+  params.schemes = {s};
+  return params;
+}
+
 }  // namespace damon::test
