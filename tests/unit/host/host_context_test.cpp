@@ -10,7 +10,7 @@
 #include "engine/damos/schemes.h"
 #include "engine/machine/host/host_machine.h"
 #include "engine/ops/registry.h"
-#include "host_fixture.h"
+#include "tests/support/host_fixture.h"
 
 namespace damon::host {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "engine/machine/host/page_tables.h"
 #include "engine/machine/host/proc_parse.h"
-#include "host_fixture.h"
+#include "tests/support/host_fixture.h"
 
 namespace damon::host {
 namespace {

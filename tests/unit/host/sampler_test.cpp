@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "engine/machine/host/access_sampler.h"
-#include "host_fixture.h"
+#include "tests/support/host_fixture.h"
 
 namespace damon::host {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "engine/machine/host/host_machine.h"
 #include "engine/machine/host/proc_parse.h"
-#include "host_fixture.h"
+#include "tests/support/host_fixture.h"
 
 namespace damon::host {
 namespace {

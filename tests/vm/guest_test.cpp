@@ -16,7 +16,7 @@
 #include "engine/machine/host/host_machine.h"
 #include "engine/machine/host/page_tables.h"
 #include "engine/ops/registry.h"
-#include "host_fixture.h"
+#include "tests/support/host_fixture.h"
 
 namespace damon::host {
 namespace {

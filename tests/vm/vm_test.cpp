@@ -1,7 +1,8 @@
-// Runs the HostGuest tests (guest_test.cpp) and the soft-dirty sampler
-// tests inside a QEMU guest with two NUMA nodes, soft-dirty and the kernel's
-// DAMON (vmtest's run-in-vm.sh). Skips, with the reason, where the VM
-// cannot run.
+// Runs the checks that need a QEMU guest with two NUMA nodes, soft-dirty
+// and the kernel's DAMON (vmtest's run-in-vm.sh): the HostGuest tests of
+// this binary (guest_test.cpp) and host_tests' sampler tests of the
+// samplers this machine lacks. Skips, with the reason, where the VM cannot
+// run.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace damon::host {
 namespace {
@@ -45,14 +47,27 @@ std::string vm_unavailable() {
   return {};
 }
 
-// Runs this test binary in a VM with `vm_options` and `filter`; every test
+// One GoogleTest binary run in the guest: its tests selected by `filter`,
+// `nr_tests` of them.
+struct GuestRun {
+  std::string binary;
+  std::string filter;
+  int nr_tests;
+};
+
+// Runs `runs` one after the other in one VM with `vm_options`; every test
 // selected must pass (inside the VM nothing they need is missing).
-void run_in_vm(const std::string& vm_options, const std::string& filter, int nr_tests) {
-  const std::string self = fs::read_symlink("/proc/self/exe").string();
+void run_in_vm(const std::string& vm_options, const std::vector<GuestRun>& runs) {
+  std::string copies = std::string(" --copy ") + DAMONFS_HOST_WORKLOAD;
+  std::string script = "s=0";
+  for (const GuestRun& r : runs) {
+    copies += " --copy " + r.binary;
+    script += "; " + r.binary + " --gtest_color=no --gtest_filter=\"" + r.filter + "\" || s=1";
+  }
+  script += "; exit $s";
   const std::string command = std::string(DAMONFS_VMTEST_RUNNER) + " --nodes 2 --mem 384,384 " +
-                              vm_options + " --timeout 280 --env DAMONFS_VM_GUEST=1 --copy " +
-                              DAMONFS_HOST_WORKLOAD + " -- " + self +
-                              " --gtest_color=no --gtest_filter='" + filter + "'";
+                              vm_options + " --timeout 280 --env DAMONFS_VM_GUEST=1" + copies +
+                              " -- sh -c '" + script + "'";
   std::string output;
   const int status = run(command, output);
   std::printf("%s\n", output.c_str());
@@ -60,13 +75,25 @@ void run_in_vm(const std::string& vm_options, const std::string& filter, int nr_
     GTEST_SKIP() << "the VM could not run (run-in-vm.sh exit 125)";
   EXPECT_EQ(status, 0);
   EXPECT_EQ(output.find("[  SKIPPED ]"), std::string::npos);
-  EXPECT_NE(output.find("[  PASSED  ] " + std::to_string(nr_tests) + " tests"), std::string::npos);
+  // Each binary prints its own summary, in the order they ran.
+  size_t at = 0;
+  for (const GuestRun& r : runs) {
+    at = output.find("[  PASSED  ] " + std::to_string(r.nr_tests) + " test", at);
+    EXPECT_NE(at, std::string::npos) << r.binary << ": not all of " << r.nr_tests << " passed";
+    if (at == std::string::npos) break;
+    ++at;
+  }
 }
+
+// This binary, and host_tests (beside it, built with it).
+std::string self() { return fs::read_symlink("/proc/self/exe").string(); }
+const char* const kHostTests = DAMONFS_HOST_TESTS;
 
 // Debian's 6.12: two nodes, soft-dirty, the kernel's DAMON vaddr.
 TEST(HostVm, GuestTestsPassInATwoNodeVm) {
   if (const std::string why = vm_unavailable(); !why.empty()) GTEST_SKIP() << why;
-  run_in_vm("", "HostGuest.*:Kinds/SamplerTest.*/soft_dirty-HostGuest.Paddr*", 7);
+  run_in_vm("", {{self(), "HostGuest.*-HostGuest.Paddr*", 3},
+                 {kHostTests, "Kinds/SamplerTest.*/soft_dirty", 4}});
 }
 
 // A kernel with idle page tracking (vmtest's build-kernel.sh; no Debian
@@ -88,7 +115,8 @@ TEST(HostVm, IdlePageTrackingInAVmWithItsKernel) {
   if (kernel_dir.empty())
     GTEST_SKIP() << "no kernel with idle page tracking: build one with vmtest's build-kernel.sh "
                     "(or set DAMONFS_VMTEST_KERNEL_DIR)";
-  run_in_vm("--kernel-dir " + kernel_dir, "HostGuest.Paddr*:Kinds/SamplerTest.*/page_idle", 5);
+  run_in_vm("--kernel-dir " + kernel_dir, {{self(), "HostGuest.Paddr*", 1},
+                                            {kHostTests, "Kinds/SamplerTest.*/page_idle", 4}});
 }
 
 }  // namespace
