@@ -23,6 +23,13 @@ costs (the damonfs-minus-kernel difference per file over the requests per
 file), and the ratio no server could beat: the reader's own CPU time per
 file on damonfs over the kernel's.
 
+The reader and the daemons share one CPU unless --no-pin. Pinned, the
+machine's load stretches both readers alike, and the wall-clock ratio
+follows the CPU ratio. Unpinned (as damo runs), a loaded machine flatters
+damonfs: the kernel's reader, which never sleeps, gets its fair share of a
+busy CPU, while damonfs's reader and server, asleep at every request, run
+at once when woken.
+
 Budget (DESIGN.md): damonfs at most 2 x the kernel for both. Exits 1 when
 missed, 2 when it cannot measure.
 
@@ -219,7 +226,8 @@ def main():
         die("the kernel runs no kdamond to read (nothing is ever staged on it)")
     if not opt.no_pin:
         # The reader and both servers on one CPU: a round trip is then two
-        # context switches, not two wake-ups of idle CPUs.
+        # context switches, not two wake-ups of idle CPUs, and the load
+        # weighs on damonfs and the kernel alike.
         cpu = min(os.sched_getaffinity(0))
         os.sched_setaffinity(0, {cpu})
         print(f"pinned to CPU {cpu}")
