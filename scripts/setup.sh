@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libfuse3-dev fuse3 libnuma-dev numactl libboost-dev libyaml-cpp-dev
+  libfuse3-dev fuse3 libnuma-dev numactl libboost-dev libyaml-cpp-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   python3 python3-yaml procps file util-linux

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "engine/machine/sim/scenario_io.h"
+#include "engine/machine/sim/scenario_replay.h"
 
 namespace damon::sim {
 
@@ -19,7 +20,7 @@ std::string located(const std::string& file, int line, const std::string& messag
   return file + ":" + std::to_string(line) + ": " + message;
 }
 
-std::string read_text_file(const std::string& path) {
+std::string read_text_file(const std::string& path, uint64_t limit) {
   // Non-blocking, so that naming a FIFO fails here instead of waiting for
   // a writer; only regular files get past the fstat below.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -32,10 +33,9 @@ std::string read_text_file(const std::string& path) {
   if (::fstat(fd, &st) != 0) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) throw ScenarioError(path + ": not a regular file");
   auto too_large = [&] {
-    return ScenarioError(path + ": too large for a scenario (more than " +
-                         std::to_string(kMaxScenarioBytes) + " bytes)");
+    return ScenarioError(path + ": too large for a scenario (more than " + std::to_string(limit) + " bytes)");
   };
-  if (static_cast<uint64_t>(st.st_size) > kMaxScenarioBytes) throw too_large();
+  if (static_cast<uint64_t>(st.st_size) > limit) throw too_large();
   // The size may change while we read: never take more than the bound.
   std::string text;
   char buf[65536];
@@ -44,7 +44,7 @@ std::string read_text_file(const std::string& path) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
     if (n == 0) break;
-    if (text.size() + static_cast<size_t>(n) > kMaxScenarioBytes) throw too_large();
+    if (text.size() + static_cast<size_t>(n) > limit) throw too_large();
     text.append(buf, static_cast<size_t>(n));
   }
   return text;
@@ -147,8 +147,20 @@ void validate(const Scenario& s) {
   for (const ProcessSpec& p : s.processes) validate_process(p, ids);
 }
 
+void validate_file(const Scenario& s, const std::string& file) {
+  try {
+    validate(s);
+  } catch (const ScenarioError& e) {
+    throw ScenarioError(file + ": " + e.what());
+  }
+}
+
 Scenario load_scenario(const std::string& path) {
-  const std::string text = read_text_file(path);
+  // Records run to hundreds of megabytes; everything else stays small.
+  const std::string text = read_text_file(path, kMaxRecordFileBytes);
+  if (looks_like_damo_record(text)) return parse_record_scenario(text, path);
+  if (text.size() > kMaxScenarioBytes)
+    throw ScenarioError(path + ": too large for a scenario (more than " + std::to_string(kMaxScenarioBytes) + " bytes)");
   if (has_extension(path, {".yaml", ".yml"})) return parse_yaml_scenario(text, path);
   if (has_extension(path, {".masim", ".cfg"})) return parse_masim_scenario(text, path);
   // Sniff: a YAML scenario's top level is a mapping; a masim file reads as

@@ -96,6 +96,10 @@ struct RegionSpec {
   bool thp = false;         // backed by 2 MiB huge pages where alignment allows
   bool active = false;      // starts on the active LRU list
   std::string file;         // file-backed mapping of this path; "" = anonymous
+  // Placed right below the region before it in the list, with no gap and
+  // no huge-page alignment between them: parts of one mapping (a replayed
+  // record cuts its mappings into such parts). Ignored on the first region.
+  bool adjoin = false;
 };
 
 struct ProcessSpec {
@@ -132,8 +136,10 @@ MachineSpec default_machine();
 
 // --- loading -----------------------------------------------------------
 
-// Loads a YAML scenario or a masim configuration. Files named *.yaml/*.yml
-// are YAML, *.masim/*.cfg are masim; anything else is YAML when its top
+// Loads a YAML scenario, a masim configuration or a damo record
+// (scenario_replay.h). A file holding zlib data or a JSON list is a damo
+// record (up to kMaxRecordFileBytes); otherwise files named *.yaml/*.yml
+// are YAML, *.masim/*.cfg are masim, and anything else is YAML when its top
 // level is a mapping and masim otherwise.
 Scenario load_scenario(const std::string& path);
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/machine/sim/scenario.h"
+
 namespace damon::sim {
 
 // "file:line: message", the form every parse error takes.
@@ -12,8 +14,10 @@ std::string located(const std::string& file, int line, const std::string& messag
 // mistake (a wrong path, a device) and would only cost memory to parse.
 inline constexpr uint64_t kMaxScenarioBytes = uint64_t{1} << 20;
 // The whole file; ScenarioError when it cannot be read, is not a regular
-// file or holds more than kMaxScenarioBytes.
-std::string read_text_file(const std::string& path);
+// file or holds more than `limit` bytes.
+std::string read_text_file(const std::string& path, uint64_t limit = kMaxScenarioBytes);
+// validate(), its error prefixed with "file: ".
+void validate_file(const Scenario& scenario, const std::string& file);
 // "dir/hot10.masim" -> "hot10".
 std::string file_stem(const std::string& path);
 

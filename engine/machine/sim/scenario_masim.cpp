@@ -178,11 +178,7 @@ Scenario parse_masim_scenario(std::string_view text, const std::string& file) {
   if (p.name.empty()) p.name = "masim";
   parse_masim_process(text, file, kDefaultAccessRate, p);
   s.processes.push_back(std::move(p));
-  try {
-    validate(s);
-  } catch (const ScenarioError& e) {
-    throw ScenarioError(file + ": " + e.what());
-  }
+  validate_file(s, file);
   return s;
 }
 

@@ -9,6 +9,7 @@
 
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/scenario_io.h"
+#include "engine/machine/sim/scenario_replay.h"
 #include "engine/machine/sim/units.h"
 
 namespace damon::sim {
@@ -31,7 +32,7 @@ class YamlScenarioParser {
       throw ScenarioError(located(file_, e.mark.line + 1, e.msg));
     }
     if (!root.IsMap()) fail(root, "the top level must be a mapping of name, seed, machine, processes");
-    check_keys(root, {"name", "seed", "machine", "processes"});
+    check_keys(root, {"name", "seed", "machine", "processes", "replay"});
 
     Scenario s;
     s.name = root["name"] ? scalar(root["name"], "name") : file_stem(file_);
@@ -41,11 +42,8 @@ class YamlScenarioParser {
       if (!procs.IsSequence()) fail(procs, "processes: expected a list of processes");
       for (const YAML::Node& p : procs) s.processes.push_back(process(p, s.machine));
     }
-    try {
-      validate(s);
-    } catch (const ScenarioError& e) {
-      throw ScenarioError(file_ + ": " + e.what());
-    }
+    if (const YAML::Node r = root["replay"]) replay(r, s);
+    validate_file(s, file_);
     return s;
   }
 
@@ -318,6 +316,29 @@ class YamlScenarioParser {
       p.phases.push_back(std::move(steady));
     }
     return p;
+  }
+
+  // replay: FILE, or a mapping of file, name, loop, segments.
+  void replay(const YAML::Node& n, Scenario& s) const {
+    ReplayOptions options;
+    // (Not assigned later: assigning a YAML::Node overwrites what it refers to.)
+    const YAML::Node file = n.IsMap() ? require(n, n["file"], "file") : n;
+    if (n.IsMap()) {
+      check_keys(n, {"file", "name", "loop", "segments"});
+      if (n["name"]) options.name = scalar(n["name"], "name");
+      if (n["loop"]) options.loop = boolean(n["loop"], "loop");
+      if (n["segments"]) {
+        options.segments = integer<uint32_t>(n["segments"], "segments");
+        if (options.segments == 0 || options.segments > kMaxReplaySegments)
+          fail(n["segments"], "segments: must be 1 to " + std::to_string(kMaxReplaySegments));
+      }
+    }
+    const std::string path = resolve(scalar(file, "replay"));
+    try {
+      append_replay_processes(read_damo_records(path), options, path, s);
+    } catch (const ScenarioError& e) {
+      fail(file, std::string("replay: ") + e.what());
+    }
   }
 
   std::string resolve(const std::string& path) const {

@@ -139,7 +139,8 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
     const uint64_t bytes = r.pages * kPageSize;
     if (bytes + kMappingGap > top - kHeap.start - kHeap.bytes)
       throw ScenarioError("process '" + spec.name + "': regions do not fit in the address space");
-    const uint64_t start = (top - bytes) / (2 * kMiB) * (2 * kMiB);  // THP-friendly alignment
+    const uint64_t start = rs.adjoin && i > 0 ? top + kMappingGap - bytes  // right below the previous one
+                                              : (top - bytes) / (2 * kMiB) * (2 * kMiB);  // THP-friendly alignment
     r.first = start / kPageSize;
     r.anon = rs.file.empty();
     r.file = rs.file;

@@ -1,0 +1,196 @@
+#include "engine/machine/sim/scenario_replay.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "engine/machine/sim/scenario_io.h"
+
+namespace damon::sim {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+struct Span {
+  uint64_t start, end;
+};
+
+uint64_t page_down(uint64_t a) { return a / kPage * kPage; }
+uint64_t page_up(uint64_t a) { return (a + kPage - 1) / kPage * kPage; }
+
+// The address ranges any snapshot's regions covered, merged.
+std::vector<Span> covered(const DamoRecord& rec) {
+  std::vector<Span> all;
+  for (const DamoSnapshot& s : rec.snapshots)
+    for (const DamoRegion& r : s.regions) all.push_back({page_down(r.start), page_up(r.end)});
+  std::sort(all.begin(), all.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
+  std::vector<Span> out;
+  for (const Span& s : all) {
+    if (!out.empty() && s.start <= out.back().end) out.back().end = std::max(out.back().end, s.end);
+    else out.push_back(s);
+  }
+  return out;
+}
+
+// The segments the covered ranges are cut into: at region boundaries,
+// moved to the nearest multiple of a grid step from the range's start so
+// that there are about `max_segments` of them however the boundaries moved.
+std::vector<Span> segments(const DamoRecord& rec, const std::vector<Span>& ranges, uint32_t max_segments) {
+  uint64_t total = 0;
+  for (const Span& s : ranges) total += s.end - s.start;
+  const uint64_t step = std::max(kPage, page_up((total + max_segments - 1) / max_segments));
+  std::vector<uint64_t> cuts;
+  for (const Span& s : ranges) {
+    cuts.push_back(s.start);
+    cuts.push_back(s.end);
+  }
+  for (const DamoSnapshot& snap : rec.snapshots) {
+    for (const DamoRegion& r : snap.regions) {
+      for (const uint64_t b : {page_down(r.start), page_up(r.end)}) {
+        // The range holding b: the last one starting at or before it.
+        auto it = std::upper_bound(ranges.begin(), ranges.end(), b, [](uint64_t v, const Span& s) { return v < s.start; });
+        const Span& s = *std::prev(it);
+        cuts.push_back(std::min(s.end, s.start + (b - s.start + step / 2) / step * step));
+      }
+    }
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  std::vector<Span> out;
+  size_t range = 0;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    while (ranges[range].end <= cuts[i]) ++range;
+    if (cuts[i] >= ranges[range].start && cuts[i + 1] <= ranges[range].end) out.push_back({cuts[i], cuts[i + 1]});
+  }
+  return out;
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string process_name(const ReplayOptions& options, const std::string& file, size_t index, size_t count) {
+  std::string base = options.name.empty() ? file_stem(file) : options.name;
+  if (base.empty()) base = "replay";
+  if (count == 1) return base.substr(0, kMaxCommLen);
+  const std::string suffix = index ? "-" + std::to_string(index) : "";
+  return base.substr(0, kMaxCommLen - suffix.size()) + suffix;
+}
+
+class TargetReplay {
+ public:
+  TargetReplay(const DamoRecord& rec, const ReplayOptions& options, const std::string& file)
+      : rec_(rec), options_(options), file_(file) {}
+
+  ProcessSpec process(std::string name) {
+    if (rec_.snapshots.empty())
+      throw ScenarioError(file_ + ": target " + std::to_string(rec_.target_id) + " has no snapshot");
+    ProcessSpec p;
+    p.name = std::move(name);
+    p.loop = options_.loop;
+    const std::vector<Span> ranges = covered(rec_);
+    segs_ = segments(rec_, ranges, options_.segments);
+    // The simulator lays regions out from the top of the mmap area down:
+    // highest address first, each part of a covered range right below the
+    // part above it, so the replayed process keeps the record's layout.
+    for (size_t i = segs_.size(); i-- > 0;) {
+      RegionSpec r;
+      r.name = hex(segs_[i].start);
+      r.size = segs_[i].end - segs_[i].start;
+      r.adjoin = i + 1 < segs_.size() && segs_[i + 1].start == segs_[i].end;
+      p.regions.push_back(std::move(r));
+    }
+    std::vector<const DamoSnapshot*> order;
+    for (const DamoSnapshot& s : rec_.snapshots) order.push_back(&s);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const DamoSnapshot* a, const DamoSnapshot* b) { return a->start_ns < b->start_ns; });
+    for (size_t k = 0; k < order.size(); ++k) {
+      const DamoSnapshot& s = *order[k];
+      const uint64_t until = k + 1 < order.size() ? order[k + 1]->start_ns : s.end_ns;
+      PhaseSpec ph;
+      ph.name = "snapshot " + std::to_string(k);
+      ph.duration_us = std::max<uint64_t>(1, (until - s.start_ns + 500) / 1000);
+      ph.access = access(s);
+      // A run of equal snapshots is one phase.
+      if (!p.phases.empty() && same(p.phases.back().access, ph.access)) {
+        p.phases.back().duration_us += ph.duration_us;
+        continue;
+      }
+      p.phases.push_back(std::move(ph));
+    }
+    return p;
+  }
+
+ private:
+  // Per region of the process (highest address first), the snapshot's rate.
+  std::vector<Access> access(const DamoSnapshot& s) const {
+    const uint64_t aggr_us = s.end_ns > s.start_ns ? (s.end_ns - s.start_ns + 500) / 1000 : rec_.aggr_us;
+    const uint64_t sample_us = s.sample_us ? s.sample_us : rec_.sample_us ? rec_.sample_us : kDefaultReplaySampleUs;
+    const double max_accesses =
+        std::max(1.0, std::round(static_cast<double>(aggr_us ? aggr_us : sample_us) / static_cast<double>(sample_us)));
+    // Coverage-weighted mean rate of each segment; bytes no region covers
+    // in this snapshot (a mapping not there yet) are not accessed.
+    std::vector<double> weighted(segs_.size(), 0);
+    for (const DamoRegion& r : s.regions) {
+      const double rate = replay_intensity(r.nr_accesses, max_accesses, sample_us);
+      if (rate == 0) continue;
+      auto it = std::upper_bound(segs_.begin(), segs_.end(), r.start, [](uint64_t v, const Span& g) { return v < g.end; });
+      for (; it != segs_.end() && it->start < r.end; ++it) {
+        const uint64_t overlap = std::min(it->end, r.end) - std::max(it->start, r.start);
+        weighted[static_cast<size_t>(it - segs_.begin())] += rate * static_cast<double>(overlap);
+      }
+    }
+    std::vector<Access> out;
+    for (size_t i = segs_.size(); i-- > 0;) {
+      Access a;
+      a.intensity = weighted[i] / static_cast<double>(segs_[i].end - segs_[i].start);
+      out.push_back(a);
+    }
+    return out;
+  }
+
+  static bool same(const std::vector<Access>& a, const std::vector<Access>& b) {
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].intensity != b[i].intensity) return false;
+    return true;
+  }
+
+  const DamoRecord& rec_;
+  const ReplayOptions& options_;
+  const std::string& file_;
+  std::vector<Span> segs_;  // ascending addresses
+};
+
+}  // namespace
+
+double replay_intensity(double nr_accesses, double max_accesses, uint64_t sample_us) {
+  if (nr_accesses <= 0 || sample_us == 0) return 0;
+  // Seen in every sample: as likely as can be told apart from "in all but
+  // one" (a finite rate; every sample would need an infinite one).
+  const double fraction = std::min(nr_accesses, max_accesses - 0.5) / max_accesses;
+  return -std::log1p(-fraction) / (static_cast<double>(sample_us) / 1e6);
+}
+
+void append_replay_processes(const std::vector<DamoRecord>& records, const ReplayOptions& options,
+                             const std::string& file, Scenario& scenario) {
+  if (records.empty()) throw ScenarioError(file + ": the record holds no target");
+  if (options.segments == 0 || options.segments > kMaxReplaySegments)
+    throw ScenarioError(file + ": segments must be 1 to " + std::to_string(kMaxReplaySegments));
+  for (size_t i = 0; i < records.size(); ++i) {
+    scenario.processes.push_back(
+        TargetReplay(records[i], options, file).process(process_name(options, file, i, records.size())));
+  }
+}
+
+Scenario parse_record_scenario(std::string_view data, const std::string& file) {
+  Scenario s;
+  s.name = file_stem(file);
+  s.machine = default_machine();
+  append_replay_processes(parse_damo_records(data, file), ReplayOptions{}, file, s);
+  validate_file(s, file);
+  return s;
+}
+
+}  // namespace damon::sim

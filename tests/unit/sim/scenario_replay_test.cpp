@@ -1,0 +1,245 @@
+// A damo record replayed as simulated processes, and the simulator's truth
+// written back as a record.
+#include "engine/machine/sim/scenario_replay.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "engine/clock.h"
+#include "engine/machine/sim/truth_record.h"
+#include "tests/unit/sim/sim_test_util.h"
+
+namespace damon::sim {
+namespace {
+
+using test::kPage;
+
+constexpr uint64_t kBase = 0x7f1200000000;
+
+// One target over [kBase, kBase + 32 MiB): 8 MiB at `hot` of 20 samples
+// and the rest at `cold`, for `n` aggregation intervals of 100 ms; then
+// the same with the hot part at the other end.
+DamoRecord two_phase_record(double hot, double cold, int n) {
+  DamoRecord r;
+  r.sample_us = 5000;
+  r.aggr_us = 100000;
+  uint64_t t = 1'000'000'000;
+  for (int phase = 0; phase < 2; ++phase) {
+    for (int k = 0; k < n; ++k, t += 100'000'000) {
+      DamoSnapshot s{t, t + 100'000'000, 0, {}};
+      if (phase == 0) {
+        s.regions = {{kBase, kBase + 8 * kMiB, hot}, {kBase + 8 * kMiB, kBase + 32 * kMiB, cold}};
+      } else {
+        s.regions = {{kBase, kBase + 24 * kMiB, cold}, {kBase + 24 * kMiB, kBase + 32 * kMiB, hot}};
+      }
+      r.snapshots.push_back(s);
+    }
+  }
+  return r;
+}
+
+Scenario replay_scenario(const std::vector<DamoRecord>& records, ReplayOptions options = {}) {
+  Scenario s;
+  s.machine = default_machine();
+  append_replay_processes(records, options, "dir/stairs.data", s);
+  validate(s);
+  return s;
+}
+
+TEST(ScenarioReplay, IntensityGivesTheRecordedSampleFraction) {
+  EXPECT_EQ(replay_intensity(0, 20, 5000), 0);
+  for (const double n : {1.0, 5.0, 10.0, 19.0}) {
+    const double rate = replay_intensity(n, 20, 5000);
+    EXPECT_NEAR(-std::expm1(-rate * 0.005), n / 20, 1e-12);
+  }
+  // Every sample: as far as 19.5 of 20, a finite rate.
+  EXPECT_NEAR(-std::expm1(-replay_intensity(20, 20, 5000) * 0.005), 19.5 / 20, 1e-12);
+}
+
+TEST(ScenarioReplay, TargetsBecomeProcessesRegionsMappingsSnapshotsPhases) {
+  std::vector<DamoRecord> records = {two_phase_record(20, 0, 3), two_phase_record(10, 1, 2)};
+  records[1].target_id = 1;
+  const Scenario s = replay_scenario(records);
+  ASSERT_EQ(s.processes.size(), 2u);
+  EXPECT_EQ(s.processes[0].name, "stairs");
+  EXPECT_EQ(s.processes[1].name, "stairs-1");
+  const ProcessSpec& p = s.processes[0];
+  EXPECT_TRUE(p.loop);
+  // Cut at 8, 24 MiB: three segments, highest first, each adjoining the
+  // one above it.
+  ASSERT_EQ(p.regions.size(), 3u);
+  EXPECT_EQ(p.regions[0].name, "0x7f1201800000");
+  EXPECT_EQ(p.regions[0].size, 8 * kMiB);
+  EXPECT_FALSE(p.regions[0].adjoin);
+  EXPECT_EQ(p.regions[1].size, 16 * kMiB);
+  EXPECT_TRUE(p.regions[1].adjoin);
+  EXPECT_EQ(p.regions[2].name, "0x7f1200000000");
+  EXPECT_TRUE(p.regions[2].adjoin);
+  // Equal snapshots are one phase: 3 x 100 ms, then 3 x 100 ms reversed.
+  ASSERT_EQ(p.phases.size(), 2u);
+  EXPECT_EQ(p.phases[0].duration_us, 300000u);
+  EXPECT_EQ(p.phases[1].duration_us, 300000u);
+  const double hot = replay_intensity(20, 20, 5000);
+  EXPECT_EQ(p.phases[0].access[2].intensity, hot);  // lowest segment hot first
+  EXPECT_EQ(p.phases[0].access[0].intensity, 0);
+  EXPECT_EQ(p.phases[1].access[0].intensity, hot);
+  EXPECT_EQ(p.phases[1].access[2].intensity, 0);
+  // The middle segment is half covered by the hot region in no phase.
+  EXPECT_EQ(p.phases[0].access[1].intensity, 0);
+}
+
+TEST(ScenarioReplay, JitteringBoundariesAreGriddedToTheSegmentBudget) {
+  DamoRecord r;
+  r.sample_us = 5000;
+  r.aggr_us = 100000;
+  // 1000 snapshots whose single boundary moves one page each time.
+  for (uint64_t k = 0; k < 1000; ++k) {
+    const uint64_t cut = kBase + 64 * kMiB + k * kPage;
+    r.snapshots.push_back({k * 100'000'000, (k + 1) * 100'000'000, 0,
+                           {{kBase, cut, 20}, {cut, kBase + 256 * kMiB, 0}}});
+  }
+  ReplayOptions o;
+  o.segments = 64;
+  const Scenario s = replay_scenario({r}, o);
+  const ProcessSpec& p = s.processes[0];
+  EXPECT_LE(p.regions.size(), 66u);
+  uint64_t total = 0;
+  for (const RegionSpec& g : p.regions) total += g.size;
+  EXPECT_EQ(total, 256 * kMiB);
+  // The hot bytes are kept: per phase, intensity x size sums to the
+  // recorded hot region's.
+  const double hot = replay_intensity(20, 20, 5000);
+  for (size_t k : {0, 500, 999}) {
+    double sum = 0;
+    for (size_t i = 0; i < p.regions.size(); ++i) {
+      size_t ph = 0;
+      uint64_t at = 0;
+      while (at + p.phases[ph].duration_us <= k * 100000) at += p.phases[ph++].duration_us;
+      sum += p.phases[ph].access[i].intensity * static_cast<double>(p.regions[i].size);
+    }
+    EXPECT_NEAR(sum, hot * static_cast<double>(64 * kMiB + k * kPage), 1e-6 * sum);
+  }
+}
+
+TEST(ScenarioReplay, TheSimulatedProcessIsAccessedAsRecorded) {
+  const Scenario s = replay_scenario({two_phase_record(12, 2, 5)});
+  ManualClock clock(0);
+  SimMachine m(s, clock);
+  const int pid = *m.pid_of("stairs");
+  // The replayed mappings are one block of 32 MiB in the record's order.
+  std::vector<RegionTruth> mine;
+  for (const RegionTruth& r : m.region_truth(pid))
+    if (!r.name.starts_with('[')) mine.push_back(r);
+  ASSERT_EQ(mine.size(), 3u);
+  EXPECT_EQ(mine[0].name, "0x7f1200000000");
+  EXPECT_EQ(mine[0].vaddr.end, mine[1].vaddr.start);
+  EXPECT_EQ(mine[1].vaddr.end, mine[2].vaddr.start);
+  EXPECT_EQ(mine[2].vaddr.end - mine[0].vaddr.start, 32 * kMiB);
+  // In a 5 ms window, the share of the pages touched is what was recorded
+  // (12 and 2 of 20 samples), in the first phase and then in the second.
+  auto share = [&](uint64_t start, uint64_t end, uint64_t t) {
+    return static_cast<double>(m.touched_bytes(Space::process(pid), {start, end}, t, t + 5000)) /
+           static_cast<double>(end - start);
+  };
+  const uint64_t lo = mine[0].vaddr.start;
+  clock.set(200000);
+  EXPECT_NEAR(share(lo, lo + 8 * kMiB, 200000), 12.0 / 20, 0.03);
+  EXPECT_NEAR(share(lo + 8 * kMiB, lo + 32 * kMiB, 200000), 2.0 / 20, 0.02);
+  clock.set(700000);
+  EXPECT_NEAR(share(lo + 24 * kMiB, lo + 32 * kMiB, 700000), 12.0 / 20, 0.03);
+  EXPECT_NEAR(share(lo, lo + 24 * kMiB, 700000), 2.0 / 20, 0.02);
+}
+
+TEST(ScenarioReplay, LoopOffEndsTheProcessAfterTheLastSnapshot) {
+  ReplayOptions o;
+  o.loop = false;
+  o.name = "a-very-long-process-name";
+  const Scenario s = replay_scenario({two_phase_record(20, 0, 1)}, o);
+  EXPECT_EQ(s.processes[0].name, "a-very-long-pro");
+  ManualClock clock(0);
+  SimMachine m(s, clock);
+  clock.set(150000);
+  EXPECT_TRUE(m.processes()[0].alive);
+  clock.set(250000);
+  EXPECT_FALSE(m.processes()[0].alive);
+}
+
+TEST(ScenarioReplay, TruthOfTheReplayIsTheRecord) {
+  // The truth export of a replayed record gives back the recorded
+  // nr_accesses, segment by segment.
+  const Scenario s = replay_scenario({two_phase_record(14, 3, 4)});
+  TruthExportOptions o;
+  o.duration_us = 800000;
+  o.scenario_regions_only = true;
+  const auto truth = truth_records(s, o);
+  ASSERT_EQ(truth.size(), 1u);
+  ASSERT_EQ(truth[0].snapshots.size(), 8u);
+  for (size_t k = 0; k < 8; ++k) {
+    const auto& regions = truth[0].snapshots[k].regions;
+    ASSERT_EQ(regions.size(), 3u);
+    EXPECT_EQ(regions[0].end - regions[0].start, 8 * kMiB);
+    const bool first = k < 4;
+    EXPECT_NEAR(regions[0].nr_accesses, first ? 14 : 3, 1e-6) << k;
+    EXPECT_NEAR(regions[1].nr_accesses, 3, 1e-6);
+    EXPECT_NEAR(regions[2].nr_accesses, first ? 3 : 14, 1e-6);
+  }
+}
+
+TEST(ScenarioReplay, TruthOfARandomAndASequentialRegion) {
+  Scenario s;
+  s.machine = default_machine();
+  RegionSpec seq = test::region("seq", 64 * kMiB);
+  s.processes.push_back(test::steady_process(
+      "p", {{test::region("hot", 16 * kMiB), test::random_access(100)},
+            {seq, Access{10, Pattern::sequential, 4096}}}));
+  TruthExportOptions o;
+  o.duration_us = 1'000'000;
+  const auto truth = truth_records(s, o);
+  ASSERT_EQ(truth[0].snapshots.size(), 10u);
+  // [text] [data] [heap], the two regions (seq below hot), [stack].
+  const auto& regions = truth[0].snapshots[3].regions;
+  ASSERT_EQ(regions.size(), 6u);
+  EXPECT_NEAR(regions[4].nr_accesses, 20 * -std::expm1(-100 * 0.005), 1e-9);
+  // The cursor laps 10 times a second: a page is passed in 5 % of 5 ms windows.
+  EXPECT_NEAR(regions[3].nr_accesses, 20 * 0.05, 1e-9);
+  EXPECT_NEAR(regions[5].nr_accesses, 20 * -std::expm1(-50 * 0.005), 1e-9);  // the stack
+}
+
+TEST(ScenarioReplay, RecordFilesAreScenariosAndYamlWrapsThem) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("damonfs-replay-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  write_damo_records({two_phase_record(20, 0, 2)}, (dir / "masim.data").string(), true);
+  const Scenario direct = load_scenario((dir / "masim.data").string());
+  ASSERT_EQ(direct.processes.size(), 1u);
+  EXPECT_EQ(direct.processes[0].name, "masim");
+  EXPECT_EQ(direct.processes[0].regions.size(), 3u);
+  {
+    std::ofstream y(dir / "wrap.yaml");
+    y << "name: wrapped\nmachine:\n  nodes:\n    - {id: 0, capacity: 1GiB, latency: 90ns}\n"
+         "replay:\n  file: masim.data\n  name: work\n  loop: false\n  segments: 16\n";
+  }
+  const Scenario wrapped = load_scenario((dir / "wrap.yaml").string());
+  EXPECT_EQ(wrapped.machine.nodes.size(), 1u);
+  ASSERT_EQ(wrapped.processes.size(), 1u);
+  EXPECT_EQ(wrapped.processes[0].name, "work");
+  EXPECT_FALSE(wrapped.processes[0].loop);
+  {
+    std::ofstream y(dir / "bad.yaml");
+    y << "replay: {file: masim.data, segments: 0}\n";
+  }
+  try {
+    load_scenario((dir / "bad.yaml").string());
+    ADD_FAILURE() << "segments 0 accepted";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "bad.yaml").string() + ":1: segments: must be 1 to 65536");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace damon::sim
