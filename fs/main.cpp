@@ -5,6 +5,9 @@
 // Everything runs on one Asio loop: the FUSE session, signals, and the
 // completions other threads (kdamonds) post back. Nothing may start a
 // thread before the daemonizing fork, which keeps only the calling thread.
+// Whatever goes wrong is reported to one log (DaemonLog: syslog and
+// stderr), which main hands to every part that reports something; only
+// the command-line answers (usage, --help, --version) are plain output.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include "engine/clock.h"
 #include "engine/kdamond/timeline.h"
 #include "fs/control/clock_file.h"
+#include "fs/control/daemon_log.h"
 #include "fs/control/engine_backend.h"
 #include "fs/control/machine_factory.h"
 #include "fs/control/machine_info.h"
@@ -49,6 +53,7 @@ int main(int argc, char** argv) {
     std::printf("damonfs %s\n", DAMONFS_VERSION);
     return 0;
   }
+  DaemonLog log;
 
   // FUSE can mount over a regular file too, which would hide it (a
   // scenario given without --scenario): only a directory is a mount point.
@@ -57,16 +62,15 @@ int main(int argc, char** argv) {
                         : S_ISDIR(mountpoint.st_mode)                     ? 0
                                                                           : ENOTDIR;
   if (mount_err) {
-    std::fprintf(stderr, "damonfs: mount point %s: %s\n", cmd.mountpoint.c_str(),
-                 std::strerror(mount_err));
+    log.error("mount point " + cmd.mountpoint + ": " + std::strerror(mount_err));
     return 1;
   }
 
   std::optional<MachinePlan> plan;
   try {
-    plan.emplace(cmd.machine, cmd.scenario);
+    plan.emplace(cmd.machine, cmd.scenario, log);
   } catch (const MachineError& e) {
-    std::fprintf(stderr, "damonfs: %s\n", e.what());
+    log.error(e.what());
     return 1;
   }
 
@@ -81,7 +85,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<damon::Timeline> timeline;
   std::unique_ptr<damon::Machine> machine;
   EngineBackend backend(
-      clock, [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); },
+      clock, log, [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); },
       /*seed=*/0);
   const AbiProfile& abi = *AbiProfile::find(cmd.abi);
   backend.set_abi(abi);
@@ -100,8 +104,7 @@ int main(int argc, char** argv) {
   }
   for (const std::string& opts : cmd.mount_options) {
     if (asks_auto_unmount(opts) && !start_unmount_guard(cmd.mountpoint)) {
-      std::fprintf(stderr, "damonfs: cannot start the auto_unmount guard: %s\n",
-                   std::strerror(errno));
+      log.error(std::string("cannot start the auto_unmount guard: ") + std::strerror(errno));
       server.unmount();
       return 1;
     }
@@ -119,7 +122,7 @@ int main(int argc, char** argv) {
   try {
     machine = plan->make(engine_clock);
   } catch (const MachineError& e) {
-    std::fprintf(stderr, "damonfs: %s\n", e.what());
+    log.error(e.what());
     server.unmount();
     return 1;
   }
@@ -127,7 +130,7 @@ int main(int argc, char** argv) {
   auto post = [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); };
   std::optional<ClockFile> clock_file;
   if (timeline) {
-    clock_file.emplace(*timeline, post);
+    clock_file.emplace(*timeline, post, log);
   } else {
     clock_file.emplace(clock);
   }

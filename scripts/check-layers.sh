@@ -2,7 +2,7 @@
 # Checks that every engine layer includes only the layers below it
 # (docs/code-layout.md):
 #
-#   params.h, clock.h  <  machine/  <  core/  <  ops/, damos/  <  kdamond/
+#   params.h, clock.h, log.h  <  machine/  <  core/  <  ops/, damos/  <  kdamond/
 #
 # machine/sim and machine/host implement the Machine interface and see only
 # it; fs/tree sees the engine only through params.h. Prints each include
@@ -10,7 +10,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-base='engine/params\.h|engine/clock\.h'
+base='engine/params\.h|engine/clock\.h|engine/log\.h'
 machine="$base|engine/machine/[a-z_]+\.h"
 status=0
 
@@ -36,10 +36,10 @@ check engine/kdamond "$machine|engine/(core|ops|damos|kdamond)/.*"
 check fs/tree "$base"
 
 # The machine interface headers themselves sit below everything.
-bad=$(grep -noE '#include "engine/[^"]+"' engine/machine/*.h engine/params.h engine/clock.h |
+bad=$(grep -noE '#include "engine/[^"]+"' engine/machine/*.h engine/params.h engine/clock.h engine/log.h |
       grep -vE "#include \"($machine)\"" || true)
 if [ -n "$bad" ]; then
-  echo "engine/machine/*.h, params.h, clock.h include upper layers:"
+  echo "engine/machine/*.h, params.h, clock.h, log.h include upper layers:"
   echo "$bad" | sed 's/^/  /'
   status=1
 fi

@@ -14,11 +14,12 @@ const Clock& steady_clock() {
 
 }  // namespace
 
-Kdamond::Kdamond() : Kdamond(steady_clock()) {}
+Kdamond::Kdamond(Log& log) : Kdamond(log, steady_clock()) {}
 
-Kdamond::Kdamond(const Clock& control_clock) : control_clock_(control_clock) {}
+Kdamond::Kdamond(Log& log, const Clock& control_clock) : log_(log), control_clock_(control_clock) {}
 
-Kdamond::Kdamond(Timeline& timeline) : control_clock_(timeline), timeline_(&timeline) {}
+Kdamond::Kdamond(Log& log, Timeline& timeline)
+    : log_(log), control_clock_(timeline), timeline_(&timeline) {}
 
 Kdamond::~Kdamond() { stop(); }
 
@@ -37,7 +38,7 @@ int Kdamond::start(unsigned index, std::unique_ptr<KdamondWork> work, ExitCallba
   if (int err = work->start()) return err;
   if (!thread) {
     try {
-      thread = std::make_unique<ParkedTask>();
+      thread = std::make_unique<ParkedTask>(log_);
     } catch (const std::system_error&) {
       return -EAGAIN;
     }

@@ -36,6 +36,7 @@
 #include "engine/kdamond/request_inbox.h"
 #include "engine/kdamond/requests.h"
 #include "engine/kdamond/timeline.h"
+#include "engine/log.h"
 
 namespace damon {
 
@@ -46,15 +47,16 @@ class Kdamond {
   // The sysfs layer posts "state is off now" to its own loop from here.
   using ExitCallback = std::function<void(KdamondExit reason)>;
 
-  // Repeating requests are throttled with real (steady) time.
-  Kdamond();
+  // `log` (outliving this object) gets what the tasks it makes report
+  // (ParkedTask). Repeating requests are throttled with real (steady) time.
+  explicit Kdamond(Log& log);
   // Repeating requests are throttled with `control_clock`, which must outlive
   // this object. It is not the engine's clock (that one lives in the work).
-  explicit Kdamond(const Clock& control_clock);
+  Kdamond(Log& log, const Clock& control_clock);
   // Runs on `timeline` (which must outlive this object, and is then the
   // control clock too): each start() takes a seat there, and the thread
   // waits for its turns instead of sleeping on the wall clock.
-  explicit Kdamond(Timeline& timeline);
+  Kdamond(Log& log, Timeline& timeline);
   // Stops the thread; pending requests complete with -ECANCELED.
   ~Kdamond();
   Kdamond(const Kdamond&) = delete;
@@ -131,6 +133,7 @@ class Kdamond {
                    std::unique_ptr<Timeline::Seat> seat);
   bool on_kdamond_thread() const;
 
+  Log& log_;
   const Clock& control_clock_;
   Timeline* timeline_ = nullptr;
   RequestInbox inbox_;

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <cstddef>
-#include <cstdio>
 #include <cstring>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -31,11 +31,13 @@ constexpr size_t kKeeperStack = kTaskStack + (size_t{256} << 10);
 
 #ifndef DAMONFS_TSAN
 // The task ended by a signal: the memory it shares with the daemon may be
-// half-updated (a lock held, a list mid-splice). Nothing can be trusted.
-// (Under TSan the kdamond is the keeper thread itself: no task to outlive.)
-[[noreturn]] void die_with(pid_t pid, int sig) {
-  std::fprintf(stderr, "damonfs: kdamond task %d ended by signal %d (%s); stopping the daemon\n",
-               pid, sig, strsignal(sig));
+// half-updated (a lock held, a list mid-splice). Nothing can be trusted
+// but the log, which the task could only have left locked had it died
+// inside a write to it. (Under TSan the kdamond is the keeper thread
+// itself: no task to outlive.)
+[[noreturn]] void die_with(Log& log, pid_t pid, int sig) {
+  log.error("kdamond task " + std::to_string(pid) + " ended by signal " + std::to_string(sig) +
+            " (" + strsignal(sig) + "); stopping the daemon");
   signal(sig, SIG_DFL);
   sigset_t only;
   sigemptyset(&only);
@@ -54,7 +56,7 @@ const bool ParkedTask::kOwnProcess = false;
 const bool ParkedTask::kOwnProcess = true;
 #endif
 
-ParkedTask::ParkedTask() {
+ParkedTask::ParkedTask(Log& log) : log_(log) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kKeeperStack);
@@ -112,7 +114,7 @@ void* ParkedTask::keeper_main(void* arg) {
     int status = 0;
     while (syscall(SYS_wait4, pid, &status, __WCLONE, nullptr) != pid) {
     }
-    if (WIFSIGNALED(status)) die_with(pid, WTERMSIG(status));
+    if (WIFSIGNALED(status)) die_with(self->log_, pid, WTERMSIG(status));
     return nullptr;
   }
   // No process could be made (a seccomp filter, a hard process limit):

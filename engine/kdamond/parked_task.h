@@ -18,8 +18,8 @@
 // frames of the keeper.
 //
 // The task cannot be killed safely: it may hold a lock of the shared
-// memory. If a signal ends it, the daemon reports it and dies with the same
-// signal. It dies with its keeper (PR_SET_PDEATHSIG), hence with the daemon.
+// memory. If a signal ends it, the daemon reports it to the log and dies
+// with the same signal. It dies with its keeper (PR_SET_PDEATHSIG), hence with the daemon.
 //
 // Under ThreadSanitizer (which tracks threads, not clone()d processes) the
 // function runs on the keeper thread itself: the kdamond is then a thread
@@ -42,6 +42,8 @@
 #include <optional>
 #include <string>
 
+#include "engine/log.h"
+
 namespace damon {
 
 class ParkedTask {
@@ -51,8 +53,9 @@ class ParkedTask {
   static const bool kOwnProcess;
 
   // Creates the keeper and the task (without waiting for them to run).
-  // Throws std::system_error when no thread can be created.
-  ParkedTask();
+  // Throws std::system_error when no thread can be created. A task ended
+  // by a signal is reported to `log`, which must outlive this object.
+  explicit ParkedTask(Log& log);
   // Waits for the task, or wakes a task never given a function and lets it
   // exit.
   ~ParkedTask();
@@ -79,6 +82,7 @@ class ParkedTask {
   // The task's life: publish the pid, wait for the function, run it.
   void run_parked();
 
+  [[maybe_unused]] Log& log_;  // no task of its own to report under TSan
   std::mutex mu_;
   std::condition_variable cv_;
   std::optional<std::function<void()>> fn_;  // empty function: exit without running

@@ -1,7 +1,5 @@
 #include "fs/control/clock_file.h"
 
-#include <syslog.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -21,11 +19,6 @@ std::string speed_text(double speed) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%g", speed);
   return buf;
-}
-
-void log_line(const std::string& line) {
-  ::syslog(LOG_DAEMON | LOG_WARNING, "damonfs: %s", line.c_str());
-  std::fprintf(stderr, "damonfs: %s\n", line.c_str());
 }
 
 }  // namespace
@@ -54,14 +47,17 @@ std::optional<uint64_t> parse_duration_us(std::string_view text) {
 
 ClockFile::ClockFile(const damon::Clock& wall) : wall_(&wall), wall_start_us_(wall.now_us()) {}
 
-ClockFile::ClockFile(damon::Timeline& timeline, Post post)
+ClockFile::ClockFile(damon::Timeline& timeline, Post post, damon::Log& log)
     : timeline_(&timeline), post_(std::move(post)) {
   if (timeline.status().speed <= 0) return;
   const std::string asked = speed_text(timeline.status().speed);
-  timeline.on_pace_report([asked](bool behind, double reached) {
-    log_line(behind ? "simulated time runs at " + fixed1(reached) + "x, slower than --speed " +
-                          asked + ": the kdamonds cannot keep up"
-                    : "simulated time keeps up with --speed " + asked + " again");
+  timeline.on_pace_report([asked, &log](bool behind, double reached) {
+    if (behind) {
+      log.warning("simulated time runs at " + fixed1(reached) + "x, slower than --speed " + asked +
+                  ": the kdamonds cannot keep up");
+    } else {
+      log.info("simulated time keeps up with --speed " + asked + " again");
+    }
   });
 }
 

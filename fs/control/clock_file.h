@@ -26,6 +26,7 @@
 
 #include "engine/clock.h"
 #include "engine/kdamond/timeline.h"
+#include "engine/log.h"
 
 namespace damonfs::fs {
 
@@ -40,10 +41,10 @@ class ClockFile {
 
   // The wall clock (--speed 1): read-only.
   explicit ClockFile(const damon::Clock& wall);
-  // Simulated time; writable when manual. Reports when paced kdamonds stop
-  // or resume keeping up in the log (syslog and stderr). `timeline` must
-  // outlive this object.
-  ClockFile(damon::Timeline& timeline, Post post);
+  // Simulated time; writable when manual. Reports to `log` when paced
+  // kdamonds stop or resume keeping up. `timeline` must outlive this
+  // object, and `log` the timeline.
+  ClockFile(damon::Timeline& timeline, Post post, damon::Log& log);
 
   bool writable() const { return timeline_ && timeline_->manual(); }
   std::string read() const;

@@ -1,9 +1,6 @@
 #include "fs/control/engine_backend.h"
 
-#include <syslog.h>
-
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -56,8 +53,9 @@ struct EngineBackend::Slot {
   int tid = -1;
 };
 
-EngineBackend::EngineBackend(const damon::Clock& clock, Post post, uint64_t seed)
-    : clock_(&clock), post_(std::move(post)), seed_(seed) {}
+EngineBackend::EngineBackend(const damon::Clock& clock, damon::Log& log, Post post,
+                             uint64_t seed)
+    : clock_(&clock), log_(log), post_(std::move(post)), seed_(seed) {}
 
 EngineBackend::~EngineBackend() {
   *alive_ = false;
@@ -113,7 +111,7 @@ void EngineBackend::kdamonds_rebuilt() {
 void EngineBackend::make_spare_task() {
   if (spare_task_) return;
   try {
-    spare_task_ = std::make_unique<damon::ParkedTask>();
+    spare_task_ = std::make_unique<damon::ParkedTask>(log_);
   } catch (const std::system_error&) {
     // `on` makes its own task then, or fails with EAGAIN as it should.
   }
@@ -170,7 +168,8 @@ void EngineBackend::command(StagedKdamond& kdamond, StateCommand cmd, CommandDon
 // Builds and validates engine parameters the way the kernel's context build
 // orders its checks: context-level errors (EINVAL) before scheme build
 // failures, which the sysfs layer reports as ENOMEM.
-static int build_checked(StagedKdamond& kdamond, damon::Machine& machine, ContextParams& params) {
+static int build_checked(StagedKdamond& kdamond, damon::Machine& machine, damon::Log& log,
+                         ContextParams& params) {
   int built = kdamond.build_params(params);
   if (built == -EINVAL) return built;
   if (int err = damon::validate(params, machine)) {
@@ -178,9 +177,7 @@ static int build_checked(StagedKdamond& kdamond, damon::Machine& machine, Contex
     // idle page tracking: paddr) fails EINVAL like one the kernel never
     // registered; the log says which kernel feature is missing.
     if (!machine.supports(params.ops)) {
-      const std::string why = machine.unsupported_reason(params.ops);
-      ::syslog(LOG_DAEMON | LOG_ERR, "damonfs: %s", why.c_str());
-      std::fprintf(stderr, "damonfs: %s\n", why.c_str());
+      log.error(machine.unsupported_reason(params.ops));
     }
     return -err;
   }
@@ -199,7 +196,7 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   s.phase = Phase::never_started;
 
   ContextParams params;
-  if (int err = build_checked(kdamond, *machine_, params)) return done(err);
+  if (int err = build_checked(kdamond, *machine_, log_, params)) return done(err);
 
   unsigned index = 0;
   for (const auto& [h, other] : slots_) index += other->phase == Phase::running;
@@ -209,8 +206,8 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   // request is served in between: this loop is the only one.
   done(0);
   auto work = std::make_unique<ContextWork>(params, *machine_, *clock_, seed_ + nr_started_);
-  auto kd = timeline_ ? std::make_unique<damon::Kdamond>(*timeline_)
-                      : std::make_unique<damon::Kdamond>();
+  auto kd = timeline_ ? std::make_unique<damon::Kdamond>(log_, *timeline_)
+                      : std::make_unique<damon::Kdamond>(log_);
   int err = kd->start(
       index, std::move(work),
       [this, handle](damon::KdamondExit) { post([this, handle] { on_exit(handle); }); },
@@ -219,10 +216,7 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   ++nr_started_;
   s.kdamond = std::move(kd);
   if (err) {
-    const std::string why = "kdamond " + std::to_string(index) +
-                            " stopped at start: " + std::strerror(-err);
-    ::syslog(LOG_DAEMON | LOG_ERR, "damonfs: %s", why.c_str());
-    std::fprintf(stderr, "damonfs: %s\n", why.c_str());
+    log_.error("kdamond " + std::to_string(index) + " stopped at start: " + std::strerror(-err));
     s.phase = Phase::stopped;
     return;
   }
@@ -276,7 +270,7 @@ void EngineBackend::commit(StagedKdamond& kdamond, bool goals_only, CommandDone 
     int built = kdamond.build_params(params);
     if (built == -EINVAL) return done(built);
     if (damon::validate_quota_goals(params.schemes, *machine_)) return done(-EINVAL);
-  } else if (int err = build_checked(kdamond, *machine_, params)) {
+  } else if (int err = build_checked(kdamond, *machine_, log_, params)) {
     if (!abi_->has(kDamonCallCommands)) return fail_commit_by_stopping(kdamond.handle(), std::move(done));
     return done(err);
   }

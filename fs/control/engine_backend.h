@@ -20,6 +20,7 @@
 #include "engine/kdamond/kdamond.h"
 #include "engine/kdamond/parked_task.h"
 #include "engine/kdamond/timeline.h"
+#include "engine/log.h"
 #include "engine/machine/machine.h"
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/kdamond_backend.h"
@@ -31,9 +32,10 @@ class EngineBackend final : public KdamondBackend {
   // Runs `fn` on the tree's thread, later.
   using Post = std::function<void(std::function<void()> fn)>;
 
-  // `clock` must outlive the backend. `seed` seeds each kdamond's region
-  // sampling (mixed with how many were started before).
-  EngineBackend(const damon::Clock& clock, Post post, uint64_t seed);
+  // `clock` and `log` must outlive the backend. `log` gets why a kdamond
+  // could not start, and what its tasks report. `seed` seeds each
+  // kdamond's region sampling (mixed with how many were started before).
+  EngineBackend(const damon::Clock& clock, damon::Log& log, Post post, uint64_t seed);
   // Stops every kdamond (waits for their threads).
   ~EngineBackend() override;
 
@@ -100,6 +102,7 @@ class EngineBackend final : public KdamondBackend {
   damon::Machine* machine_ = nullptr;
   const AbiProfile* abi_ = &AbiProfile::latest();
   const damon::Clock* clock_;
+  damon::Log& log_;
   damon::Timeline* timeline_ = nullptr;
   Post post_;
   uint64_t seed_;

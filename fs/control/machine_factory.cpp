@@ -1,7 +1,5 @@
 #include "fs/control/machine_factory.h"
 
-#include <cstdio>
-
 #include "engine/machine/host/access_sampler.h"
 #include "engine/machine/host/host_machine.h"
 #include "engine/machine/host/kernel_features.h"
@@ -20,7 +18,8 @@ struct MachinePlan::Host {
   bool alone = true;  // --machine host; else beside the simulation
 };
 
-MachinePlan::MachinePlan(const std::string& kind, const std::string& scenario) {
+MachinePlan::MachinePlan(const std::string& kind, const std::string& scenario, damon::Log& log)
+    : log_(&log) {
   if (kind.empty()) {
     host_ = std::make_unique<Host>(Host{damon::host::probe_kernel_features(), false});
   } else if (kind == "host") {
@@ -31,10 +30,10 @@ MachinePlan::MachinePlan(const std::string& kind, const std::string& scenario) {
                          host_->features.describe());
     }
     const auto info = damon::host::make_sampler(*sampler);
-    std::fprintf(stderr, "damonfs: --machine host: sampling accesses with %s (%s)%s\n",
-                 damon::host::sampler_name(*sampler),
-                 info ? info->info().precision.c_str() : "cannot be opened",
-                 host_->features.page_idle ? "" : "; paddr unavailable: no idle page tracking");
+    log.info(std::string("--machine host: sampling accesses with ") +
+             damon::host::sampler_name(*sampler) + " (" +
+             (info ? info->info().precision : "cannot be opened") + ")" +
+             (host_->features.page_idle ? "" : "; paddr unavailable: no idle page tracking"));
     return;
   }
   if (!kind.empty() && kind != "sim") {
@@ -54,8 +53,7 @@ MachinePlan::MachinePlan(MachinePlan&&) noexcept = default;
 std::unique_ptr<damon::Machine> MachinePlan::make(const damon::Clock& clock) const {
   if (host_ && host_->alone) {
     try {
-      return std::make_unique<damon::host::HostMachine>(host_->features,
-                                                        damon::host::HostOptions{});
+      return std::make_unique<damon::host::HostMachine>(host_->features, *log_);
     } catch (const std::exception& e) {
       throw MachineError(std::string("cannot start the host machine: ") + e.what());
     }
@@ -73,7 +71,7 @@ std::unique_ptr<damon::Machine> MachinePlan::make(const damon::Clock& clock) con
   std::unique_ptr<damon::Machine> host;
   std::string host_missing;
   try {
-    host = std::make_unique<damon::host::HostMachine>(host_->features, damon::host::HostOptions{});
+    host = std::make_unique<damon::host::HostMachine>(host_->features, *log_);
   } catch (const std::exception& e) {
     host_missing = e.what();  // real pids then resolve to nothing, as unknown pids
   }

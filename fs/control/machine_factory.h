@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/clock.h"
+#include "engine/log.h"
 #include "engine/machine/machine.h"
 
 namespace damonfs::fs {
@@ -28,9 +29,11 @@ class MachinePlan {
   // monitored as a real process (engine/machine/mixed_machine.h). `scenario`
   // is a YAML scenario or masim config file, empty for the built-in one.
   // For "host", the kernel is probed for an access sampler now and the
-  // choice printed on stderr; the default probes it quietly and monitors
-  // real processes only when it finds one. Throws MachineError.
-  MachinePlan(const std::string& kind, const std::string& scenario);
+  // choice logged; the default probes it quietly and monitors real
+  // processes only when it finds one. Throws MachineError. `log` gets that
+  // choice and, through the host machine, its failures on real processes;
+  // it must outlive this plan and the machines it makes.
+  MachinePlan(const std::string& kind, const std::string& scenario, damon::Log& log);
   ~MachinePlan();
   MachinePlan(MachinePlan&&) noexcept;
 
@@ -43,6 +46,7 @@ class MachinePlan {
   struct Host;
   std::unique_ptr<Sim> sim_;    // kind "sim" and the default
   std::unique_ptr<Host> host_;  // kind "host" and the default
+  damon::Log* log_;
 };
 
 }  // namespace damonfs::fs

@@ -30,6 +30,7 @@
 #include "engine/machine/host/access_sampler.h"
 #include "engine/machine/host/host_machine.h"
 #include "tests/host/workload_process.h"
+#include "tests/support/recording_log.h"
 
 namespace damon::host {
 namespace {
@@ -85,7 +86,8 @@ void BM_SampleInterval(benchmark::State& state, SamplerKind kind, uint64_t cold_
 
 void BM_ReadMaps(benchmark::State& state, uint64_t cold_mib) {
   test::WorkloadProcess& w = workload(cold_mib);
-  HostMachine machine;
+  damon::test::RecordingLog log;
+  HostMachine machine(log);
   for (auto _ : state) benchmark::DoNotOptimize(machine.vmas(w.pid()));
 }
 

@@ -1,45 +1,19 @@
-// Shared setup for the host machine's tests: the workload process and a
-// log that records what the machine reported.
+// Shared setup for the host machine's tests: the workload process, and
+// the log that records what the machine reported (RecordingLog).
 #pragma once
 
 #include <unistd.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "engine/machine/host/host_machine.h"
 #include "tests/host/workload_process.h"
+#include "tests/support/recording_log.h"
 
 namespace damon::host::test {
-
-// Lines the machine logged.
-class CapturedLog {
- public:
-  LogSink sink() {
-    return [this](const std::string& line) {
-      std::lock_guard lock(mu_);
-      lines_.push_back(line);
-    };
-  }
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mu_);
-    return lines_;
-  }
-  // Lines containing `text`.
-  size_t count(const std::string& text) const {
-    std::lock_guard lock(mu_);
-    size_t n = 0;
-    for (const std::string& l : lines_) n += l.find(text) != std::string::npos;
-    return n;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 inline std::unique_ptr<WorkloadProcess> start_workload(WorkloadSpec spec = {}) {
   static int n = 0;

@@ -85,8 +85,8 @@ void run_aggregations(Context& ctx, int n) {
 TEST(HostGuest, SoftDirtyFindsTheWrittenHotArea) {
   if (!sampler_available(SamplerKind::soft_dirty, probe_kernel_features()))
     GTEST_SKIP() << "no soft-dirty bits (CONFIG_MEM_SOFT_DIRTY) on this kernel";
-  test::CapturedLog log;
-  HostMachine machine(HostOptions{.sampler = SamplerKind::soft_dirty, .log = log.sink()});
+  damon::test::RecordingLog log;
+  HostMachine machine(log, HostOptions{.sampler = SamplerKind::soft_dirty});
   auto w = test::start_workload({.hot_mib = 8, .cold_mib = 24, .file_mib = 0, .pause_us = 2000});
   ContextParams p;
   p.ops = OpsId::vaddr;
@@ -109,8 +109,8 @@ TEST(HostGuest, SoftDirtyFindsTheWrittenHotArea) {
 
 TEST(HostGuest, MigrateHotInterleavesOverTwoNodes) {
   if (memory_nodes() < 2) GTEST_SKIP() << "needs two NUMA nodes with memory";
-  test::CapturedLog log;
-  HostMachine machine(HostOptions{.sampler = std::nullopt, .log = log.sink()});
+  damon::test::RecordingLog log;
+  HostMachine machine(log);
   auto w = test::start_workload({.hot_mib = 8, .cold_mib = 8, .file_mib = 0, .pause_us = 2000});
   ContextParams p;
   p.ops = OpsId::vaddr;
@@ -164,8 +164,8 @@ std::vector<uint64_t> physical(int pid, const std::vector<uint64_t>& addrs) {
 TEST(HostGuest, PaddrSamplesPhysicalPages) {
   const KernelFeatures f = probe_kernel_features();
   if (!f.page_idle) GTEST_SKIP() << "paddr needs idle page tracking: " << f.page_idle_missing;
-  test::CapturedLog log;
-  HostMachine machine(HostOptions{.sampler = std::nullopt, .log = log.sink()});
+  damon::test::RecordingLog log;
+  HostMachine machine(log);
   ASSERT_EQ(machine.sampler().name, "page_idle");
   ASSERT_TRUE(machine.supports(OpsId::paddr));
   auto w = test::start_workload({.hot_mib = 8, .cold_mib = 8, .file_mib = 0, .pause_us = 2000});
@@ -299,8 +299,8 @@ TEST(HostGuest, VaddrRegionsSideBySideWithTheKernelsDamon) {
   if (!in_vm_guest()) GTEST_SKIP() << "writes the kernel's DAMON sysfs: only inside the test VM";
   if (get(std::string(kDamonAdmin) + "/kdamonds/nr_kdamonds").empty())
     GTEST_SKIP() << "no kernel DAMON sysfs interface";
-  test::CapturedLog log;
-  HostMachine machine(HostOptions{.sampler = std::nullopt, .log = log.sink()});
+  damon::test::RecordingLog log;
+  HostMachine machine(log);
   auto w = test::start_workload({.hot_mib = 8, .cold_mib = 24, .file_mib = 0, .pause_us = 2000});
   const MonitoringAttrs attrs = guest_attrs();
 

@@ -34,12 +34,12 @@ bool process_gone(int err) { return err == ESRCH || err == ENOENT; }
 
 }  // namespace
 
-HostMachine::HostMachine(HostOptions options)
-    : HostMachine(probe_kernel_features(), std::move(options)) {}
+HostMachine::HostMachine(Log& log, HostOptions options)
+    : HostMachine(probe_kernel_features(), log, options) {}
 
-HostMachine::HostMachine(const KernelFeatures& features, HostOptions options)
+HostMachine::HostMachine(const KernelFeatures& features, Log& log, HostOptions options)
     : features_(features),
-      log_(options.log ? std::move(options.log) : default_log_sink()),
+      log_(log),
       sampler_(open_sampler(features_, options.sampler)),
       folio_reader_(features_, memcgs_, phys_nodes_),
       actions_(pids_, log_, features_) {}

@@ -44,16 +44,15 @@ namespace damon::host {
 struct HostOptions {
   // Use this sampler instead of the best available one (tests, benchmarks).
   std::optional<SamplerKind> sampler;
-  // Where failures are reported; default_log_sink() when empty.
-  LogSink log;
 };
 
 class HostMachine final : public Machine {
  public:
   // Probes the kernel. Throws std::runtime_error when it offers no access
-  // sampler (or not the one asked for), naming what is missing.
-  explicit HostMachine(HostOptions options = {});
-  HostMachine(const KernelFeatures& features, HostOptions options);
+  // sampler (or not the one asked for), naming what is missing. Failures
+  // on real processes are reported to `log`, which must outlive the machine.
+  explicit HostMachine(Log& log, HostOptions options = {});
+  HostMachine(const KernelFeatures& features, Log& log, HostOptions options = {});
 
   const KernelFeatures& features() const { return features_; }
 

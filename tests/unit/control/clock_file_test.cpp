@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "engine/clock.h"
+#include "tests/support/recording_log.h"
 
 namespace damonfs::fs {
 namespace {
@@ -25,8 +26,9 @@ TEST(ClockFile, Durations) {
 void now(std::function<void()> fn) { fn(); }
 
 TEST(ClockFile, ManualClockAdvancesOnWrite) {
+  damon::test::RecordingLog log;
   damon::Timeline t({.manual = true, .speed = 0, .start_us = 1'000'000});
-  ClockFile f(t, now);
+  ClockFile f(t, now, log);
   EXPECT_TRUE(f.writable());
   EXPECT_EQ(f.read(), "now_us 0 mode manual speed max reached - keeping_up yes\n");
   int result = 1;
@@ -40,8 +42,9 @@ TEST(ClockFile, ManualClockAdvancesOnWrite) {
 }
 
 TEST(ClockFile, PacedAndWallClocksAreReadOnly) {
+  damon::test::RecordingLog log;
   damon::Timeline t({.manual = false, .speed = 100, .start_us = 1'000'000});
-  ClockFile paced(t, now);
+  ClockFile paced(t, now, log);
   EXPECT_FALSE(paced.writable());
   EXPECT_NE(paced.read().find(" mode paced speed 100 "), std::string::npos) << paced.read();
   int result = 1;

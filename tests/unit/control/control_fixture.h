@@ -21,6 +21,7 @@
 #include "fs/control/engine_backend.h"
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/tree.h"
+#include "tests/support/recording_log.h"
 #include "tests/unit/control/tree_paths.h"
 
 namespace damonfs::fs::test {
@@ -50,7 +51,7 @@ class ControlTest : public ::testing::Test {
       : machine(damon::sim::default_scenario(), clock,
                 damon::sim::SimOptions{.stubs = false, .seed = std::nullopt}),
         backend(
-            clock, [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
+            clock, log, [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
             /*seed=*/1),
         tree(*AbiProfile::find(abi), backend),
         fs(tree) {
@@ -126,6 +127,7 @@ class ControlTest : public ::testing::Test {
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{io.get_executor()};
   damon::SteadyClock clock;
+  damon::test::RecordingLog log;
   damon::sim::SimMachine machine;
   EngineBackend backend;
   Tree tree;

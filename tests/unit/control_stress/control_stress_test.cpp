@@ -38,6 +38,7 @@
 #include "fs/control/engine_backend.h"
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/tree.h"
+#include "tests/support/recording_log.h"
 #include "tests/unit/control/tree_paths.h"
 
 namespace damonfs::fs::test {
@@ -173,7 +174,8 @@ class StressRig {
       : machine_(many_processes(), clock_,
                  damon::sim::SimOptions{.stubs = false, .seed = std::nullopt}),
         backend_(
-            clock_, [this](std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); },
+            clock_, log_,
+            [this](std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); },
             /*seed=*/3),
         tree_(*AbiProfile::find("6.18"), backend_),
         fs_(tree_) {
@@ -467,6 +469,7 @@ class StressRig {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{
       io_.get_executor()};
   damon::SteadyClock clock_;
+  damon::test::RecordingLog log_;
   damon::sim::SimMachine machine_;
   EngineBackend backend_;
   Tree tree_;

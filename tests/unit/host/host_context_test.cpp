@@ -40,8 +40,7 @@ SchemeParams scheme(Action action, uint64_t min_nr, uint64_t max_nr, uint64_t mi
 class HostContextTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    machine =
-        std::make_unique<HostMachine>(HostOptions{.sampler = std::nullopt, .log = log.sink()});
+    machine = std::make_unique<HostMachine>(log);
     workload = test::start_workload();
     std::printf("sampler: %s\n", machine->sampler().name.c_str());
   }
@@ -85,7 +84,7 @@ class HostContextTest : public ::testing::Test {
   }
 
   SteadyClock clock;
-  test::CapturedLog log;
+  damon::test::RecordingLog log;
   std::unique_ptr<HostMachine> machine;
   std::unique_ptr<test::WorkloadProcess> workload;
   std::unique_ptr<Context> ctx;

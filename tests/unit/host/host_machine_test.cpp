@@ -22,13 +22,12 @@ constexpr uint64_t kMiB = 1 << 20;
 class HostMachineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    machine =
-        std::make_unique<HostMachine>(HostOptions{.sampler = std::nullopt, .log = log.sink()});
+    machine = std::make_unique<HostMachine>(log);
     workload = test::start_workload();
   }
   Space space() const { return Space::process(workload->pid()); }
 
-  test::CapturedLog log;
+  damon::test::RecordingLog log;
   std::unique_ptr<HostMachine> machine;
   std::unique_ptr<test::WorkloadProcess> workload;
 };
@@ -258,8 +257,8 @@ int run_unprivileged(int root_pid, AddrRange file) {
     if (!ok) std::fprintf(stderr, "  check failed: %s\n", what);
     failures += !ok;
   };
-  test::CapturedLog child_log;
-  HostMachine m(HostOptions{.sampler = SamplerKind::clear_refs, .log = child_log.sink()});
+  damon::test::RecordingLog child_log;
+  HostMachine m(child_log, HostOptions{.sampler = SamplerKind::clear_refs});
   // The same user's process: ptrace access, but no CAP_SYS_NICE.
   auto own = test::start_workload({.hot_mib = 4, .cold_mib = 4, .file_mib = 0, .pause_us = 500});
   const int own_pid = own->pid();

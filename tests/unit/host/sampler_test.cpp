@@ -31,7 +31,8 @@ TEST(KernelFeatures, MatchWhatTheKernelExposes) {
 
 TEST(KernelFeatures, TheBestSamplerIsChosen) {
   const KernelFeatures f = probe_kernel_features();
-  HostMachine m(f, {});
+  damon::test::RecordingLog log;
+  HostMachine m(f, log);
   const SamplerInfo info = m.sampler();
   const std::optional<SamplerKind> best = best_sampler(f);
   ASSERT_TRUE(best);
@@ -50,10 +51,11 @@ TEST(KernelFeatures, TheBestSamplerIsChosen) {
 
 TEST(KernelFeatures, AnUnavailableSamplerIsRefusedWithTheReason) {
   const KernelFeatures f = probe_kernel_features();
+  damon::test::RecordingLog log;
   for (SamplerKind k : {SamplerKind::page_idle, SamplerKind::soft_dirty, SamplerKind::clear_refs}) {
     if (sampler_available(k, f)) continue;
     try {
-      HostMachine m(f, HostOptions{.sampler = k, .log = {}});
+      HostMachine m(f, log, HostOptions{.sampler = k});
       ADD_FAILURE() << sampler_name(k) << " was accepted";
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find(sampler_name(k)), std::string::npos) << e.what();

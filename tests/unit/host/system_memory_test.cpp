@@ -23,8 +23,8 @@ uint64_t differ(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
 
 class SystemMemoryTest : public ::testing::Test {
  protected:
-  test::CapturedLog log;  // declared first: the machine keeps its sink
-  HostMachine machine{HostOptions{.sampler = std::nullopt, .log = log.sink()}};
+  damon::test::RecordingLog log;  // declared first: the machine keeps it
+  HostMachine machine{log};
 };
 
 TEST_F(SystemMemoryTest, NodesMatchNodeMeminfo) {

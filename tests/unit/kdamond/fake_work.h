@@ -19,8 +19,16 @@
 #include "engine/clock.h"
 #include "engine/kdamond/damos_walk.h"
 #include "engine/kdamond/kdamond_work.h"
+#include "tests/support/recording_log.h"
 
 namespace damon::test {
+
+// The log the tests' kdamonds and their tasks report to (what they report
+// is a task ended by a signal).
+inline RecordingLog& task_log() {
+  static RecordingLog log;
+  return log;
+}
 
 // Deadline for liveness waits: reaching it means a hang, not slowness.
 inline constexpr std::chrono::seconds kHangTimeout{30};

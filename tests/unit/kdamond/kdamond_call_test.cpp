@@ -16,10 +16,11 @@ namespace {
 using test::eventually;
 using test::fake_work;
 using test::FakeProbe;
+using test::task_log;
 
 TEST(KdamondCall, RunsInOrderAndDeliversEachResult) {
   auto probe = std::make_shared<FakeProbe>();
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   constexpr int kCalls = 200;
   std::mutex mu;
@@ -56,7 +57,7 @@ TEST(KdamondCall, RunsInOrderAndDeliversEachResult) {
 TEST(KdamondCall, CallValueHandsTheValueBack) {
   auto probe = std::make_shared<FakeProbe>();
   probe->stop_after = 0;
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   auto latch = std::make_shared<CompletionLatch>();
   std::string got;
@@ -76,14 +77,14 @@ TEST(KdamondCall, CallValueHandsTheValueBack) {
 TEST(KdamondCall, ServedDuringALongSleepWithoutWaitingForAnIteration) {
   auto probe = std::make_shared<FakeProbe>();
   probe->sleep_us = 3600ull * 1000 * 1000;  // a watermark wait of an hour
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(kd.call_and_wait([](KdamondWork&) { return 7; }), 7);
   EXPECT_EQ(probe->iterations, 0u);
 }
 
 TEST(KdamondCall, NotRunningIsEinvalAndNeverCompletes) {
-  Kdamond kd;
+  Kdamond kd(task_log());
   bool completed = false;
   EXPECT_EQ(kd.call([](KdamondWork&) { return 0; }, [&](int) { completed = true; }), -EINVAL);
   EXPECT_EQ(kd.call_and_wait([](KdamondWork&) { return 0; }), -EINVAL);
@@ -96,7 +97,7 @@ TEST(KdamondCall, StopCancelsEveryPendingRequestOnce) {
   auto probe = std::make_shared<FakeProbe>();
   probe->sleep_us = 0;
   probe->allow(1);
-  Kdamond kd;
+  Kdamond kd(task_log());
   test::OpenGateOnExit open_gate(probe);
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   ASSERT_TRUE(eventually([&] { return probe->held(); }));
@@ -149,7 +150,7 @@ TEST(KdamondCall, DestructionCancelsPendingRequests) {
   probe->allow(0);
   auto latch = std::make_shared<CompletionLatch>();
   {
-    Kdamond kd;
+    Kdamond kd(task_log());
     test::OpenGateOnExit open_gate(probe);
     ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
     ASSERT_TRUE(eventually([&] { return probe->held(); }));
@@ -167,7 +168,7 @@ TEST(KdamondCall, SelfStopStillServesRequestsQueuedDuringTheLastIteration) {
   probe->sleep_us = 0;
   probe->allow(0);
   probe->stop_after = 1;
-  Kdamond kd;
+  Kdamond kd(task_log());
   test::OpenGateOnExit open_gate(probe);
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   ASSERT_TRUE(eventually([&] { return probe->held(); }));
@@ -182,7 +183,7 @@ TEST(KdamondCall, SelfStopStillServesRequestsQueuedDuringTheLastIteration) {
 
 TEST(KdamondCall, CompletionMayQueueTheNextRequest) {
   auto probe = std::make_shared<FakeProbe>();
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   auto latch = std::make_shared<CompletionLatch>();
   std::atomic<int> second_queued{1};

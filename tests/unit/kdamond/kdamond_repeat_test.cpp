@@ -17,6 +17,7 @@ namespace {
 using test::eventually;
 using test::fake_work;
 using test::FakeProbe;
+using test::task_log;
 
 constexpr uint64_t kStepUs = 1000;  // control-clock time per fake iteration
 
@@ -37,7 +38,7 @@ std::vector<uint64_t> expected_runs(uint64_t iterations,
 // A kdamond on its own manual control clock, held before its first
 // iteration, that stops by itself after `iterations`.
 struct ClockedKdamond {
-  explicit ClockedKdamond(uint64_t iterations) : kd(clock), open_gate(probe) {
+  explicit ClockedKdamond(uint64_t iterations) : kd(task_log(), clock), open_gate(probe) {
     probe->sleep_us = 0;
     probe->clock = &clock;
     probe->clock_step_us = kStepUs;
@@ -132,7 +133,7 @@ TEST(KdamondRepeat, PeriodChangesAndZeroCancelsWhileRunning) {
 
 TEST(KdamondRepeat, CancelFromAnotherThreadEndsItOnce) {
   auto probe = std::make_shared<FakeProbe>();
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   std::atomic<int> runs{0};
   auto ended = std::make_shared<CompletionLatch>();
@@ -154,7 +155,7 @@ TEST(KdamondRepeat, StopEndsQueuedAndActiveRequests) {
   auto probe = std::make_shared<FakeProbe>();
   probe->sleep_us = 0;
   probe->allow(0);
-  Kdamond kd;
+  Kdamond kd(task_log());
   test::OpenGateOnExit open_gate(probe);
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   std::atomic<int> active_runs{0}, queued_runs{0};
@@ -181,7 +182,7 @@ TEST(KdamondRepeat, StopEndsQueuedAndActiveRequests) {
 }
 
 TEST(KdamondRepeat, NotRunningOrZeroPeriodIsNotQueued) {
-  Kdamond kd;
+  Kdamond kd(task_log());
   bool ended = false;
   EXPECT_FALSE(kd.repeat(1000, [](KdamondWork&) {}, [&](int) { ended = true; }));
   RepeatHandle none;
@@ -214,7 +215,7 @@ TEST(KdamondRepeat, RealClockRunsAreAtLeastOnePeriodApart) {
   auto probe = std::make_shared<FakeProbe>();
   probe->sleep_us = 200;
   RecordingSteadyClock clock;
-  Kdamond kd(clock);
+  Kdamond kd(task_log(), clock);
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   constexpr uint64_t kPeriodUs = 3000;
   std::mutex mu;

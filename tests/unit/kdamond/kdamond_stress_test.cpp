@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -27,6 +28,7 @@ namespace {
 using test::fake_work;
 using test::FakeProbe;
 using test::WalkMode;
+using test::task_log;
 
 std::chrono::seconds stress_duration() {
   const char* env = std::getenv("DAMONFS_KDAMOND_STRESS_SECONDS");
@@ -99,7 +101,7 @@ class Watchdog {
 constexpr int kKdamonds = 3;
 constexpr int kPosters = 4;
 
-void post_one(std::vector<Kdamond>& kds, Ledger& ledger, std::mt19937& rng,
+void post_one(std::deque<Kdamond>& kds, Ledger& ledger, std::mt19937& rng,
               std::vector<RepeatHandle>& repeats) {
   Kdamond& kd = kds[rng() % kds.size()];
   Kdamond& other = kds[rng() % kds.size()];
@@ -195,7 +197,8 @@ TEST(KdamondStress, ManyPostersWhileKdamondsStartAndStop) {
   Ledger ledger;
   std::atomic<uint64_t> exits{0}, starts{0};
   {
-    std::vector<Kdamond> kds(kKdamonds);
+    std::deque<Kdamond> kds;
+    for (int i = 0; i < kKdamonds; ++i) kds.emplace_back(task_log());
     const auto deadline = std::chrono::steady_clock::now() + duration;
     auto before_deadline = [&] { return std::chrono::steady_clock::now() < deadline; };
 

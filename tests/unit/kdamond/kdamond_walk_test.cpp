@@ -18,6 +18,7 @@ using test::fake_work;
 using test::FakeProbe;
 using test::FakeWork;
 using test::WalkMode;
+using test::task_log;
 
 struct Reported {
   size_t scheme;
@@ -28,7 +29,7 @@ TEST(KdamondWalk, StreamsRegionsThenCompletes) {
   auto probe = std::make_shared<FakeProbe>();
   probe->walk_mode = WalkMode::finish;
   probe->walk_regions = 5;
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   std::vector<Reported> got;  // written on the kdamond thread before `done`
   auto done = std::make_shared<CompletionLatch>();
@@ -54,7 +55,7 @@ TEST(KdamondWalk, StreamsRegionsThenCompletes) {
 TEST(KdamondWalk, SecondWalkIsBusyUntilTheFirstEnds) {
   auto probe = std::make_shared<FakeProbe>();
   probe->walk_mode = WalkMode::hold;
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   auto first = std::make_shared<CompletionLatch>();
   bool second_done = false;
@@ -75,7 +76,7 @@ TEST(KdamondWalk, SecondWalkIsBusyUntilTheFirstEnds) {
 TEST(KdamondWalk, WorkCancellingTheWalkCompletesWithEcanceled) {
   auto probe = std::make_shared<FakeProbe>();
   probe->walk_mode = WalkMode::cancel;  // e.g. every scheme watermark-deactivated
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   bool region_seen = false;
   auto done = std::make_shared<CompletionLatch>();
@@ -91,7 +92,7 @@ TEST(KdamondWalk, WorkWithoutWalkSupportCancelsAtOnce) {
   auto probe = std::make_shared<FakeProbe>();
   probe->walk_mode = WalkMode::unsupported;
   probe->sleep_us = 3600ull * 1000 * 1000;  // no iteration needed to cancel
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   auto done = std::make_shared<CompletionLatch>();
   ASSERT_EQ(kd.walk({}, CompletionLatch::completion(done)), 0);
@@ -102,7 +103,7 @@ TEST(KdamondWalk, WorkWithoutWalkSupportCancelsAtOnce) {
 TEST(KdamondWalk, CompletionMayStartTheNextWalk) {
   auto probe = std::make_shared<FakeProbe>();
   probe->walk_mode = WalkMode::finish;
-  Kdamond kd;
+  Kdamond kd(task_log());
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   auto second = std::make_shared<CompletionLatch>();
   std::atomic<int> second_queued{1};
@@ -121,7 +122,7 @@ TEST(KdamondWalk, SelfStopCancelsTheWalkInProgress) {
   probe->sleep_us = 0;
   probe->allow(0);
   probe->stop_after = 2;
-  Kdamond kd;
+  Kdamond kd(task_log());
   test::OpenGateOnExit open_gate(probe);
   ASSERT_EQ(kd.start(0, fake_work(probe)), 0);
   auto done = std::make_shared<CompletionLatch>();

@@ -212,7 +212,7 @@ TEST(Timeline, KdamondsOnAManualTimelineIterateExactlyUpToTheAdvance) {
     std::lock_guard lock(mu);
     order.push_back("b" + std::to_string(t.now_us() - kStart));
   };
-  Kdamond a(t), b(t);
+  Kdamond a(task_log(), t), b(task_log(), t);
   ASSERT_EQ(a.start(0, fake_work(probe_a)), 0);
   ASSERT_EQ(b.start(1, fake_work(probe_b)), 0);
 
@@ -243,7 +243,7 @@ TEST(Timeline, KdamondServesRequestsAndRepeatsInSimulatedTime) {
   Timeline t(manual());
   auto probe = std::make_shared<FakeProbe>();
   probe->sleep_us = 1000;
-  Kdamond k(t);
+  Kdamond k(task_log(), t);
   ASSERT_EQ(k.start(0, fake_work(probe)), 0);
   EXPECT_EQ(k.call_and_wait([](KdamondWork&) { return 7; }), 7);
   std::atomic<int> repeats{0};
