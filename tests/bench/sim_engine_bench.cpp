@@ -11,6 +11,10 @@
 //   * paddr with two data-attribute probes (an anon one and a memcg + anon
 //     one) against none, 1000 regions over the same process's frames
 //     (<= 1.3).
+//   * a replayed 10-minute damo record (scenario_replay.h: 6000 snapshots
+//     of a target whose regions jitter, at most 256 segments) against a
+//     scenario of the same size written as phases (the same regions and
+//     phase durations, placed and accessed as a YAML scenario's) (<= 1.2).
 // BM_SimSampling times the machine's side alone (mkold and young of 1000
 // sorted addresses), to show how the total splits. Exits 1 when a budget
 // is missed.
@@ -23,6 +27,7 @@
 
 #include "engine/core/context.h"
 #include "engine/core/random.h"
+#include "engine/machine/sim/scenario_replay.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "engine/ops/registry.h"
 #include "tests/bench/budget_report.h"
@@ -161,6 +166,66 @@ void BM_SimPaddrSampleInterval(benchmark::State& state) {
   }
 }
 
+// A 10-minute `damo record` of one target over 1 GiB, at damo's default
+// intervals: 6000 snapshots of 50 regions whose boundaries move by up to
+// 64 pages from one snapshot to the next and whose nr_accesses are drawn
+// at random, with a hot tenth that walks the range.
+sim::DamoRecord ten_minute_record() {
+  sim::DamoRecord r;
+  r.sample_us = 5000;
+  r.aggr_us = 100000;
+  r.ops_update_us = 1000000;
+  Rng rng(11);
+  constexpr uint64_t kBase = 0x7f0000000000, kRegions = 50, kStep = kGiB / kRegions / kPageSize * kPageSize;
+  for (uint64_t k = 0; k < 6000; ++k) {
+    sim::DamoSnapshot s{k * 100'000'000, (k + 1) * 100'000'000, 0, {}};
+    uint64_t start = kBase;
+    for (uint64_t i = 0; i < kRegions; ++i) {
+      const uint64_t end = i + 1 == kRegions ? kBase + kRegions * kStep
+                                             : kBase + (i + 1) * kStep + rand_range(rng, 0, 64) * kPageSize;
+      const bool hot = i / 5 == (k / 600) % 10;
+      s.regions.push_back({start, end, static_cast<double>(hot ? rand_range(rng, 15, 21) : rand_range(rng, 0, 3))});
+      start = end;
+    }
+    r.snapshots.push_back(std::move(s));
+  }
+  return r;
+}
+
+// The replayed record (kind 1), or the same process as a YAML scenario
+// gives it (kind 0): its regions each a mapping of its own (gaps and huge
+// page alignment between them), the same phases.
+sim::Scenario replay_of(bool replay) {
+  sim::Scenario s;
+  s.name = "replay_bench";
+  s.machine.nodes = {sim::NodeSpec{.id = 0, .capacity = 8 * kGiB, .latency_ns = 100, .has_cpu = true, .reserved = 0}};
+  sim::append_replay_processes({ten_minute_record()}, sim::ReplayOptions{.name = "bench"}, "bench.data", s);
+  if (!replay) {
+    for (sim::RegionSpec& r : s.processes[0].regions) r.adjoin = false;
+  }
+  return s;
+}
+
+// One sampling interval of vaddr, as BM_SimSampleInterval, over a replayed
+// record or its equal-size phased scenario; the repetitions run on through
+// the record's phases (a new phase every 100 ms).
+void BM_SimReplaySampleInterval(benchmark::State& state) {
+  ManualClock clock;
+  SimMachine machine(replay_of(state.range(0) != 0), clock);
+  const int pid = *machine.pid_of("bench");
+  Context ctx(fixed_regions(pid, mmap_span(machine, pid)), machine, clock, 1, make_operations);
+  if (ctx.start() != 0) {
+    state.SkipWithError("start failed");
+    return;
+  }
+  state.counters["phases"] = static_cast<double>(machine.scenario().processes[0].phases.size());
+  state.counters["mappings"] = static_cast<double>(machine.scenario().processes[0].regions.size());
+  for (auto _ : state) {
+    clock.advance(ctx.next_sleep_us());
+    ctx.iterate();
+  }
+}
+
 // The machine's side of one sampling interval: mkold of one random page per
 // region, 5 ms of virtual time, young of the same pages.
 void BM_SimSampling(benchmark::State& state) {
@@ -192,6 +257,13 @@ BENCHMARK(BM_SimSampleInterval)
     ->Args({1, 0})
     ->Args({1024, 0})
     ->Args({1024, 1})
+    ->Unit(benchmark::kMicrosecond);
+
+BENCHMARK(BM_SimReplaySampleInterval)
+    ->ArgNames({"replay"})
+    ->Apply(bench::min_of_ten)
+    ->Args({0})
+    ->Args({1})
     ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_SimPaddrSampleInterval)
@@ -242,6 +314,12 @@ int main(int argc, char** argv) {
       none > 0 && two > 0) {
     ok &= damon::bench::check("engine+sim CPU per sample, paddr 1000 regions: 2 probes / none", two / none,
                               "<=", 1.3, two / none <= 1.3);
+  }
+  if (const double phased = reporter.min_cpu("BM_SimReplaySampleInterval/replay:0"),
+      replay = reporter.min_cpu("BM_SimReplaySampleInterval/replay:1");
+      phased > 0 && replay > 0) {
+    ok &= damon::bench::check("engine+sim CPU per sample: 10-min replay / same-size phases", replay / phased, "<=",
+                              1.2, replay / phased <= 1.2);
   }
   if (const double total = cost("BM_SimSampleInterval", 1024, "/bandwidth:0"),
       machine = cost("BM_SimSampling", 1024);

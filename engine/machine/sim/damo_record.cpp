@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -50,22 +51,34 @@ class RecordParser {
  public:
   RecordParser(std::string_view json, const std::string& file) : r_(json, file) {}
 
+  // `damo record --snapshot` writes one record per snapshot (its target
+  // id null): the records of one target are merged, in time order.
   std::vector<DamoRecord> parse() {
     std::vector<DamoRecord> out;
     r_.begin_array();
-    while (r_.next_element()) out.push_back(record());
+    while (r_.next_element()) {
+      DamoRecord rec = record();
+      auto same = std::find_if(out.begin(), out.end(), [&](const DamoRecord& o) { return o.target_id == rec.target_id; });
+      if (same == out.end()) {
+        out.push_back(std::move(rec));
+        continue;
+      }
+      for (DamoSnapshot& s : rec.snapshots) same->snapshots.push_back(std::move(s));
+    }
+    for (DamoRecord& rec : out) {
+      std::stable_sort(rec.snapshots.begin(), rec.snapshots.end(),
+                       [](const DamoSnapshot& a, const DamoSnapshot& b) { return a.start_ns < b.start_ns; });
+    }
     return out;
   }
 
  private:
   DamoRecord record() {
     DamoRecord rec;
-    bool has_target = false;
     // A null value (damo writes them for what is unset) is as if absent.
     r_.object([&](const std::string& key) {
       if (key == "target_id") {
         rec.target_id = r_.unsigned_value();
-        has_target = true;
       } else if (key == "intervals") {
         intervals(rec);
       } else if (key == "snapshots") {
@@ -75,7 +88,6 @@ class RecordParser {
         r_.skip();
       }
     });
-    if (!has_target) r_.fail("a record without target_id");
     return rec;
   }
 

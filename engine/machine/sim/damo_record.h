@@ -30,7 +30,7 @@ struct DamoSnapshot {
 };
 
 struct DamoRecord {
-  uint64_t target_id = 0;
+  uint64_t target_id = 0;  // (null in the file: 0)
   // The record's monitoring intervals; 0 when it has none (a record parsed
   // from a trace). Snapshots then tell their own length.
   uint64_t sample_us = 0, aggr_us = 0, ops_update_us = 0;

@@ -1,5 +1,6 @@
 #include "engine/machine/sim/json_reader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -107,9 +108,20 @@ double JsonReader::number_value() {
   return v;
 }
 
+namespace {
+
+// damo writes numbers for people with thousands separators ("4,194,304"),
+// and reads them back ignoring the commas.
+std::string without_commas(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), ','), s.end());
+  return s;
+}
+
+}  // namespace
+
 double JsonReader::numeric_value() {
   if (peek() != '"') return number_value();
-  const std::string s = string_value();
+  const std::string s = without_commas(string_value());
   double v = 0;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) fail("expected a number, got '" + s + "'");
@@ -118,7 +130,7 @@ double JsonReader::numeric_value() {
 
 uint64_t JsonReader::unsigned_value() {
   if (peek() == '"') {
-    const std::string s = string_value();
+    const std::string s = without_commas(string_value());
     uint64_t v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())

@@ -49,7 +49,7 @@ class JsonReader {
   std::string string_value();
   double number_value();
   // A non-negative integer, written as a JSON number or as a string of
-  // digits (damo writes both: raw sizes and times are strings).
+  // digits, maybe with thousands separators (damo writes all three).
   uint64_t unsigned_value();
   // A number, or a string holding one.
   double numeric_value();

@@ -126,10 +126,15 @@ class TargetReplay {
  private:
   // Per region of the process (highest address first), the snapshot's rate.
   std::vector<Access> access(const DamoSnapshot& s) const {
-    const uint64_t aggr_us = s.end_ns > s.start_ns ? (s.end_ns - s.start_ns + 500) / 1000 : rec_.aggr_us;
     const uint64_t sample_us = s.sample_us ? s.sample_us : rec_.sample_us ? rec_.sample_us : kDefaultReplaySampleUs;
+    // Samples per aggregation: the record's intervals say (auto-tuning
+    // scales both alike); a snapshot's length only when they are unknown,
+    // as a busy kdamond stretches its aggregations without sampling more.
     const double max_accesses =
-        std::max(1.0, std::round(static_cast<double>(aggr_us ? aggr_us : sample_us) / static_cast<double>(sample_us)));
+        rec_.aggr_us && rec_.sample_us
+            ? std::max(1.0, std::round(static_cast<double>(rec_.aggr_us) / static_cast<double>(rec_.sample_us)))
+            : std::max(1.0, std::round(static_cast<double>(s.end_ns > s.start_ns ? (s.end_ns - s.start_ns) / 1000 : sample_us) /
+                                       static_cast<double>(sample_us)));
     // Coverage-weighted mean rate of each segment; bytes no region covers
     // in this snapshot (a mapping not there yet) are not accessed.
     std::vector<double> weighted(segs_.size(), 0);

@@ -9,7 +9,8 @@
 // rate that makes a page found accessed in a sampling interval as often as
 // the snapshot's nr_accesses says: a region seen in n of the m samples of
 // its aggregation interval gets, per page, the Poisson rate
-// -ln(1 - n/m) / sample interval (n = m is read as m - 1/2).
+// -ln(1 - n/m) / sample interval (n = m is read as m - 1/2; m from the
+// record's intervals, or else from the snapshot's length).
 #pragma once
 
 #include <cstdint>
