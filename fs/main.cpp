@@ -28,8 +28,11 @@
 #include "fs/control/clock_file.h"
 #include "fs/control/daemon_log.h"
 #include "fs/control/engine_backend.h"
+#include "fs/control/info_union.h"
 #include "fs/control/machine_factory.h"
 #include "fs/control/machine_info.h"
+#include "fs/control/trace_buffer.h"
+#include "fs/control/trace_info.h"
 #include "fs/fuse/command_line.h"
 #include "fs/fuse/fuse_server.h"
 #include "fs/fuse/unmount_guard.h"
@@ -84,11 +87,14 @@ int main(int argc, char** argv) {
   // machine (whose clock it is).
   std::unique_ptr<damon::Timeline> timeline;
   std::unique_ptr<damon::Machine> machine;
+  // Kdamonds emit into it until the backend has stopped them.
+  TraceBuffer trace_buffer;
   EngineBackend backend(
       clock, log, [&loop](std::function<void()> fn) { boost::asio::post(loop, std::move(fn)); },
       /*seed=*/0);
   const AbiProfile& abi = *AbiProfile::find(cmd.abi);
   backend.set_abi(abi);
+  backend.set_trace_sink(trace_buffer);
   Tree tree(abi, backend);
   FuseServer server(tree, loop,
                     FuseConfig{.mount_options = cmd.mount_options,
@@ -134,7 +140,9 @@ int main(int argc, char** argv) {
   } else {
     clock_file.emplace(clock);
   }
-  MachineInfo info(*machine, &*clock_file);
+  MachineInfo machine_info(*machine, &*clock_file);
+  TraceInfo trace_info(trace_buffer, abi);
+  InfoUnion info{&machine_info, &trace_info};
   tree.set_info(&info);
 
   boost::asio::signal_set signals(loop, SIGINT, SIGTERM, SIGHUP);

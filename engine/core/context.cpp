@@ -45,6 +45,7 @@ class Context::Impl {
   Rng rng_;
   SelectOps select_ops_;
   SchemesHook* hook_ = nullptr;
+  TraceSink* trace_ = nullptr;
 
   MonitoringAttrs attrs_;    // live, possibly auto-tuned
   uint64_t aggr_samples_ = 0;  // samples per aggregation as the user last set it
@@ -76,6 +77,7 @@ class Context::Impl {
   void finish_sample();
   void merge_regions(uint32_t threshold);
   void reset_aggregated();
+  void trace_aggregated(TraceSink* aggregated, TraceSink* region_aggregated) const;
   void split_regions();
   void tune_intervals();
   void install_target(Target& target, const TargetParams& from, uint64_t min_region_size) const;
@@ -230,7 +232,39 @@ void Context::Impl::merge_regions(uint32_t threshold) {
   } while (nr_regions > attrs_.max_nr_regions && t / 2 < max_threshold);
 }
 
+// The kernel's kdamond_reset_aggregated traces every region before it
+// clears its counts: damon_aggregated, and from 7.2 damon_region_aggregated
+// with the probes' hits.
+void Context::Impl::trace_aggregated(TraceSink* aggregated, TraceSink* region_aggregated) const {
+  const uint64_t now = clock_.now_us();
+  const auto nr_probes = static_cast<uint8_t>(params_.probes.size());
+  for (size_t ti = 0; ti < targets_.size(); ++ti) {
+    const uint64_t nr_regions = targets_[ti].regions.size();
+    for (const Region& r : targets_[ti].regions) {
+      if (aggregated) {
+        aggregated->emit(TraceRecord{
+            .event = TraceEvent::damon_aggregated,
+            .time_us = now,
+            .nr_fields = 6,
+            .fields = {ti, nr_regions, r.ar.start, r.ar.end, r.nr_accesses, r.age}});
+      }
+      if (region_aggregated) {
+        region_aggregated->emit(TraceRecord{
+            .event = TraceEvent::damon_region_aggregated,
+            .time_us = now,
+            .nr_fields = 6,
+            .fields = {ti, r.ar.start, r.ar.end, nr_regions, r.nr_accesses, r.age},
+            .nr_probe_hits = nr_probes,
+            .probe_hits = r.probe_hits});
+      }
+    }
+  }
+}
+
 void Context::Impl::reset_aggregated() {
+  TraceSink* aggregated = tracing(trace_, TraceEvent::damon_aggregated);
+  TraceSink* region_aggregated = tracing(trace_, TraceEvent::damon_region_aggregated);
+  if (aggregated || region_aggregated) trace_aggregated(aggregated, region_aggregated);
   for (Target& t : targets_) {
     for (Region& r : t.regions) {
       // The smoothed count equals the finished aggregation's count by
@@ -261,6 +295,13 @@ void Context::Impl::tune_intervals() {
   const uint64_t adaptation = intervals_adaptation_bp(score);
   if (adaptation == 10000) return;
   const MonitoringAttrs next = tuned_attrs(attrs_, aggr_samples_, adaptation);
+  // Traced before the attributes are set, whether or not they can be.
+  if (TraceSink* sink = tracing(trace_, TraceEvent::damon_monitor_intervals_tune)) {
+    sink->emit(TraceRecord{.event = TraceEvent::damon_monitor_intervals_tune,
+                           .time_us = clock_.now_us(),
+                           .nr_fields = 1,
+                           .fields = {next.sample_us}});
+  }
   if (valid_attrs(next)) set_attrs(next, aggr_samples_);
 }
 
@@ -317,6 +358,8 @@ uint64_t Context::next_deadline_us() const { return impl_->deadline_us_; }
 bool Context::targets_all_invalid() const { return impl_->targets_all_invalid(); }
 int Context::commit(const ContextParams& params) { return impl_->commit(params); }
 void Context::set_schemes_hook(SchemesHook* hook) { impl_->hook_ = hook; }
+void Context::set_trace_sink(TraceSink* sink) { impl_->trace_ = sink; }
+TraceSink* Context::trace_sink() const { return impl_->trace_; }
 const ContextParams& Context::params() const { return impl_->params_; }
 const MonitoringAttrs& Context::attrs() const { return impl_->attrs_; }
 uint64_t Context::attrs_generation() const { return impl_->attrs_generation_; }

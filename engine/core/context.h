@@ -29,6 +29,7 @@
 #include "engine/core/random.h"
 #include "engine/core/region.h"
 #include "engine/core/schemes_hook.h"
+#include "engine/core/trace.h"
 #include "engine/core/validate.h"
 #include "engine/machine/machine.h"
 #include "engine/params.h"
@@ -80,6 +81,10 @@ class Context {
   int commit(const ContextParams& params);
 
   void set_schemes_hook(SchemesHook* hook);
+  // Where this context emits DAMON's tracepoints (core/trace.h); nullptr
+  // (the default) emits nothing. Set before start().
+  void set_trace_sink(TraceSink* sink);
+  TraceSink* trace_sink() const;
 
   const ContextParams& params() const;
   // Current attributes, including auto-tuned sample_us/aggr_us.

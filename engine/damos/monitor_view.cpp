@@ -15,7 +15,8 @@ MonitorView view_of(Context& ctx) {
                      .targets = ctx.targets(),
                      .machine = ctx.machine(),
                      .clock = ctx.clock(),
-                     .nr_probes = p.probes.size()};
+                     .nr_probes = p.probes.size(),
+                     .trace = ctx.trace_sink()};
 }
 
 }  // namespace damon

@@ -12,6 +12,7 @@
 #include "engine/clock.h"
 #include "engine/core/operations.h"
 #include "engine/core/region.h"
+#include "engine/core/trace.h"
 #include "engine/machine/machine.h"
 #include "engine/params.h"
 
@@ -32,6 +33,7 @@ struct MonitorView {
   Machine& machine;
   const Clock& clock;
   size_t nr_probes = 0;  // installed data-attribute probes (tried_regions/N/probes)
+  TraceSink* trace = nullptr;  // the context's tracepoint sink, if any
 };
 
 // A view of `ctx`, valid while ctx is not changed by anything else.

@@ -63,7 +63,17 @@ void Schemes::adjust_quota(Scheme& s, const MonitorView& view) {
       refresh_goal(g, view, s.params.pattern);
       score = std::max(score, goal_achievement_bp(g.goal));
     }
+    const bool had_esz = s.quota.limited();
+    const uint64_t old_esz = s.quota.esz();
     s.quota.update_esz(q, score, view.min_region_size);
+    // The kernel traces a changed esz at later windows, not the first one's.
+    if (TraceSink* sink = tracing(view.trace, TraceEvent::damos_esz);
+        sink && had_esz && s.quota.esz() != old_esz) {
+      sink->emit(TraceRecord{.event = TraceEvent::damos_esz,
+                             .time_us = view.clock.now_us(),
+                             .nr_fields = 3,
+                             .fields = {0, index_of(s), s.quota.esz()}});
+    }
   }
 
   // Rank every region the pattern admits (filters do not count here) and
@@ -104,7 +114,20 @@ void Schemes::apply(const MonitorView& view) {
     finish_walk_round(s);
     schedule(s, view);
     s.last_folio.reset();
+    if (TraceSink* sink = tracing(view.trace, TraceEvent::damos_stat_after_apply_interval)) {
+      const SchemeStats& st = s.stats;
+      sink->emit(TraceRecord{.event = TraceEvent::damos_stat_after_apply_interval,
+                             .time_us = view.clock.now_us(),
+                             .nr_fields = 9,
+                             .fields = {0, index_of(s), st.nr_tried, st.sz_tried, st.nr_applied,
+                                        st.sz_applied, st.sz_ops_filter_passed, st.qt_exceeds,
+                                        st.nr_snapshots}});
+    }
   }
+}
+
+uint64_t Schemes::index_of(const Scheme& s) const {
+  return static_cast<uint64_t>(&s - schemes_.data());
 }
 
 void Schemes::apply_to_target(size_t ti, const MonitorView& view) {
@@ -154,6 +177,15 @@ void Schemes::apply_to_region(Scheme& s, size_t si, size_t ti, size_t ri, const 
   const CoreVerdict verdict = judge_core_filters(s.filters, ti, regions, ri, view.min_region_size);
   if (!verdict.pass) return;
 
+  // The context index is 0: one context per kdamond, as in the kernel.
+  if (TraceSink* sink = tracing(view.trace, TraceEvent::damos_before_apply)) {
+    const Region& r = regions[ri];
+    sink->emit(TraceRecord{.event = TraceEvent::damos_before_apply,
+                           .time_us = view.clock.now_us(),
+                           .nr_fields = 8,
+                           .fields = {0, si, ti, r.ar.start, r.ar.end, r.nr_accesses_bp / 10000,
+                                      r.age, regions.size()}});
+  }
   const uint64_t begin_us = view.clock.now_us();
   const SchemeAction act{s.params.action, s.params.target_nid, s.params.dests, s.filters,
                          verdict.allowed};

@@ -66,6 +66,8 @@ class Schemes final : public SchemesHook {
   void apply_to_region(Scheme& s, size_t scheme_idx, size_t target_idx, size_t region_idx,
                        const MonitorView& view);
   void finish_walk_round(Scheme& s);
+  // The scheme's position, as tracepoints name it.
+  uint64_t index_of(const Scheme& s) const;
   void end_walk(int result);
 
   std::vector<Scheme> schemes_;

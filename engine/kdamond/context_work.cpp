@@ -7,9 +7,10 @@
 namespace damon {
 
 ContextWork::ContextWork(const ContextParams& params, Machine& machine, const Clock& clock,
-                         uint64_t seed)
+                         uint64_t seed, TraceSink* trace)
     : context_(params, machine, clock, seed, make_operations), schemes_(params.schemes, view_of(context_)) {
   context_.set_schemes_hook(&schemes_);
+  context_.set_trace_sink(trace);
 }
 
 int ContextWork::start() { return context_.start(); }

@@ -14,8 +14,10 @@ namespace damon {
 
 class ContextWork final : public KdamondWork {
  public:
-  // `machine` and `clock` must outlive the work.
-  ContextWork(const ContextParams& params, Machine& machine, const Clock& clock, uint64_t seed);
+  // `machine`, `clock` and `trace` (when given: where the context emits
+  // DAMON's tracepoints) must outlive the work.
+  ContextWork(const ContextParams& params, Machine& machine, const Clock& clock, uint64_t seed,
+              TraceSink* trace = nullptr);
 
   // KdamondWork.
   int start() override;

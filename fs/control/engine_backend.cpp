@@ -205,7 +205,7 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   // could fail only in the new kdamond, which then stops by itself. No
   // request is served in between: this loop is the only one.
   done(0);
-  auto work = std::make_unique<ContextWork>(params, *machine_, *clock_, seed_ + nr_started_);
+  auto work = std::make_unique<ContextWork>(params, *machine_, *clock_, seed_ + nr_started_, trace_);
   auto kd = timeline_ ? std::make_unique<damon::Kdamond>(log_, *timeline_)
                       : std::make_unique<damon::Kdamond>(log_);
   int err = kd->start(

@@ -54,6 +54,9 @@ class EngineBackend final : public KdamondBackend {
   void set_machine(damon::Machine& machine) { machine_ = &machine; }
   // Whose errno and command semantics to follow (default: latest).
   void set_abi(const AbiProfile& abi) { abi_ = &abi; }
+  // Where kdamonds started from now on emit DAMON's tracepoints; it must
+  // outlive the backend.
+  void set_trace_sink(damon::TraceSink& sink) { trace_ = &sink; }
 
   // Simulated time (--speed, --clock manual): from now on kdamonds run on
   // `timeline`, which is their clock too. Set before the first command and
@@ -101,6 +104,7 @@ class EngineBackend final : public KdamondBackend {
 
   damon::Machine* machine_ = nullptr;
   const AbiProfile* abi_ = &AbiProfile::latest();
+  damon::TraceSink* trace_ = nullptr;
   const damon::Clock* clock_;
   damon::Log& log_;
   damon::Timeline* timeline_ = nullptr;

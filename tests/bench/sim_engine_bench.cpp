@@ -15,6 +15,10 @@
 //     of a target whose regions jitter, at most 256 segments) against a
 //     scenario of the same size written as phases (the same regions and
 //     phase durations, placed and accessed as a YAML scenario's) (<= 1.2).
+//   * DAMON's tracepoints: a sink that wants nothing (nobody listening)
+//     against none (<= 1.05), and the cost of a damonfs/trace listener
+//     taking every damon_aggregated line (reported, with the lines per
+//     sample it formats).
 // BM_SimSampling times the machine's side alone (mkold and young of 1000
 // sorted addresses), to show how the total splits. Exits 1 when a budget
 // is missed.
@@ -30,6 +34,8 @@
 #include "engine/machine/sim/scenario_replay.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "engine/ops/registry.h"
+#include "fs/control/trace_buffer.h"
+#include "fs/control/trace_info.h"
 #include "tests/bench/budget_report.h"
 
 namespace damon {
@@ -112,24 +118,36 @@ ContextParams fixed_regions(int pid, AddrRange span) {
 
 // One benchmark iteration = one sampling interval of the engine on the sim
 // (iterate() with the virtual clock moved to its deadline), aggregations
-// and the simulation's own time steps included as they come.
+// and the simulation's own time steps included as they come. `trace`: 0 no
+// tracepoint sink, 1 damonfs's sink with nobody listening, 2 a listener of
+// damon_aggregated that reads damonfs/trace after every aggregation.
 void BM_SimSampleInterval(benchmark::State& state) {
   const uint64_t memory = static_cast<uint64_t>(state.range(0)) * kGiB;
   ManualClock clock;
   SimMachine machine(process_of(memory, state.range(1) != 0), clock);
   const int pid = *machine.pid_of("bench");
   Context ctx(fixed_regions(pid, mmap_span(machine, pid)), machine, clock, 1, make_operations);
+  damonfs::fs::TraceBuffer trace;
+  const damonfs::fs::TraceInfo trace_files(trace, damonfs::fs::AbiProfile::latest());
+  const std::vector<std::string> trace_file = {"trace"};
+  if (state.range(2)) ctx.set_trace_sink(&trace);
+  if (state.range(2) == 2) trace_files.write(trace_file, "damon:damon_aggregated", [](int) {});
   if (ctx.start() != 0) {
     state.SkipWithError("start failed");
     return;
   }
-  uint64_t samples = 0, region_samples = 0;
+  uint64_t samples = 0, region_samples = 0, lines = 0;
   for (auto _ : state) {
     clock.advance(ctx.next_sleep_us());
     ctx.iterate();
     ++samples;
     region_samples += ctx.nr_regions();
+    if (state.range(2) == 2 && ctx.aggregation_boundary()) {
+      const std::string taken = trace_files.read(trace_file).value_or("");
+      lines += static_cast<uint64_t>(std::count(taken.begin(), taken.end(), '\n'));
+    }
   }
+  state.counters["trace_lines_per_sample"] = static_cast<double>(lines) / static_cast<double>(samples);
   const double avg = static_cast<double>(region_samples) / static_cast<double>(samples);
   if (avg < kNrRegions || avg > kNrRegions + 2) state.SkipWithError("region count drifted");
   state.counters["avg_regions"] = avg;
@@ -252,11 +270,13 @@ void BM_SimSampling(benchmark::State& state) {
 }
 
 BENCHMARK(BM_SimSampleInterval)
-    ->ArgNames({"GiB", "bandwidth"})
+    ->ArgNames({"GiB", "bandwidth", "trace"})
     ->Apply(bench::min_of_ten)
-    ->Args({1, 0})
-    ->Args({1024, 0})
-    ->Args({1024, 1})
+    ->Args({1, 0, 0})
+    ->Args({1024, 0, 0})
+    ->Args({1024, 1, 0})
+    ->Args({1024, 0, 1})
+    ->Args({1024, 0, 2})
     ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_SimReplaySampleInterval)
@@ -295,19 +315,28 @@ int main(int argc, char** argv) {
   };
   bool ok = true;
   std::printf("\nBudgets (ratios within this run):\n");
-  if (const double small = cost("BM_SimSampleInterval", 1, "/bandwidth:0"),
-      large = cost("BM_SimSampleInterval", 1024, "/bandwidth:0");
+  if (const double small = cost("BM_SimSampleInterval", 1, "/bandwidth:0/trace:0"),
+      large = cost("BM_SimSampleInterval", 1024, "/bandwidth:0/trace:0");
       small > 0 && large > 0) {
     ok &= damon::bench::check("engine+sim CPU per sample, 1000 regions: 1 TiB / 1 GiB", large / small, "<=", 1.2,
                        large / small <= 1.2);
     const double share = large / 5000.0 * 100;  // % of one CPU at sample_us 5000
     ok &= damon::bench::check("engine+sim CPU share, default intervals, 1 TiB (%)", share, "<=", 1.0, share <= 1.0);
   }
-  if (const double off = cost("BM_SimSampleInterval", 1024, "/bandwidth:0"),
-      on = cost("BM_SimSampleInterval", 1024, "/bandwidth:1");
+  if (const double off = cost("BM_SimSampleInterval", 1024, "/bandwidth:0/trace:0"),
+      on = cost("BM_SimSampleInterval", 1024, "/bandwidth:1/trace:0");
       off > 0 && on > 0) {
     ok &= damon::bench::check("engine+sim CPU per sample, 1 TiB: bandwidth model on / off", on / off, "<=", 1.3,
                               on / off <= 1.3);
+  }
+  if (const double none = cost("BM_SimSampleInterval", 1024, "/bandwidth:0/trace:0"),
+      deaf = cost("BM_SimSampleInterval", 1024, "/bandwidth:0/trace:1"),
+      listening = cost("BM_SimSampleInterval", 1024, "/bandwidth:0/trace:2");
+      none > 0 && deaf > 0 && listening > 0) {
+    ok &= damon::bench::check("engine+sim CPU per sample, 1 TiB: trace sink, nobody listening / none",
+                              deaf / none, "<=", 1.05, deaf / none <= 1.05);
+    std::printf("%-58s %10.3f  (damon_aggregated listener / none)\n",
+                "engine+sim CPU per sample, 1 TiB, listening", listening / none);
   }
   if (const double none = cost("BM_SimPaddrSampleInterval", 16, "/probes:0"),
       two = cost("BM_SimPaddrSampleInterval", 16, "/probes:2");
@@ -321,7 +350,7 @@ int main(int argc, char** argv) {
     ok &= damon::bench::check("engine+sim CPU per sample: 10-min replay / same-size phases", replay / phased, "<=",
                               1.2, replay / phased <= 1.2);
   }
-  if (const double total = cost("BM_SimSampleInterval", 1024, "/bandwidth:0"),
+  if (const double total = cost("BM_SimSampleInterval", 1024, "/bandwidth:0/trace:0"),
       machine = cost("BM_SimSampling", 1024);
       total > 0 && machine > 0) {
     std::printf("%-58s %10.3f  (of %.3f us per sample)\n", "of which the sim's mkold + young (us)", machine, total);

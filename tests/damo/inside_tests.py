@@ -68,6 +68,16 @@ FEATURES_LATEST = FEATURES_6_18 | frozenset('''
 
 EXPECTED_FEATURES = {'6.18': FEATURES_6_18, 'latest': FEATURES_LATEST}
 
+# The tracepoints each profile's kernel has, as damo's trace/ features
+# (damonfs serves them through damonfs-run's tracefs view and perf).
+TRACE_6_18 = frozenset('''
+    trace/damon_aggregated trace/damos_before_apply
+    trace/damon_monitor_intervals_tune trace/damos_esz
+'''.split())
+TRACE_FEATURES = {'6.18': TRACE_6_18,
+                  'latest': TRACE_6_18 | {'trace/damos_stat_after_apply_interval',
+                                          'trace/damon_region_aggregated'}}
+
 
 def read(path):
     with open(path) as f:
@@ -180,9 +190,12 @@ class SysinfoTest(DamoTestCase):
             elif section is not None and line.startswith('- '):
                 section.add(line.split()[1])
         self.assertIn('interface/damon_sysfs', avail, out)
-        # damonfs-run hides the host kernel's DAMON tracepoints; debugfs
-        # DAMON is gone from kernels with the sysfs interface.
-        self.assertEqual({f for f in avail if f.startswith(('trace/', 'debugfs/'))}, set(), out)
+        # damonfs-run's tracefs view shows damonfs's DAMON tracepoints, those
+        # of the profile, never the host kernel's; debugfs DAMON is gone
+        # from kernels with the sysfs interface.
+        self.assertEqual({f for f in avail if f.startswith('debugfs/')}, set(), out)
+        self.assertEqual({f for f in avail if f.startswith('trace/')},
+                         TRACE_FEATURES[ABI] & (avail | unavail), out)
         # (interface/damon_{reclaim,lru_sort,stat} follow the host's /sys/module.)
         shown = {f for f in avail if f.startswith('sysfs/') or f == 'interface/damon_sysfs'}
         # Only features this damo knows can be detected.
@@ -335,9 +348,31 @@ class VaddrMonitoringTest(DamoTestCase):
             self.assertHotAreaIsHottest(regions, hot, cold)
         self.assertEqual(kd('0/state'), 'on', 'record of a running kdamond must leave it running')
 
-        # heatmap of the record over cold+hot: the hot cells are the warm
-        # ones. (A cold cell may warm up a little: DAMON samples one page of
-        # a region per interval, and cold pages are touched now and then.)
+        self.assertHeatmapShowsHotArea(record, hot, cold)
+        self.assertStopped()
+
+    def test_record_default_mode_shows_the_hot_area(self):
+        # damo record's default mode: damo starts a vaddr kdamond on the
+        # process and records damon:damon_aggregated through perf (the one
+        # damonfs-run puts first on PATH), then converts the recording with
+        # perf script.
+        pid = simulated_pid('hotcold')
+        hot, cold = hotcold_truth(pid)
+        record = os.path.join(self.tmp, 'damon.data')
+        self.damo('record', pid, '--timeout', '20', '-o', record)
+        self.assertEqual(kd('0/state'), 'off', 'damo record stops the kdamond it started')
+        out = self.damo('validate', '-i', record)
+        self.assertNotIn('invalid', out.lower(), out)
+        snapshots = self.report_access('-i', record)
+        # One snapshot per 100 ms aggregation, less damo's start and stop.
+        self.assertGreaterEqual(len(snapshots), 100)
+        self.assertHotAreaIsHottest(snapshots[-1], hot, cold)
+        self.assertHeatmapShowsHotArea(record, hot, cold)
+
+    def assertHeatmapShowsHotArea(self, record, hot, cold):
+        """The heatmap of the record over cold+hot: the hot cells are the
+        warm ones. (A cold cell may warm up a little: DAMON samples one page
+        of a region per interval, and cold pages are touched now and then.)"""
         heat = self.damo('report', 'heatmap', '-i', record, '--output', 'raw', '--abs_addr',
                          '--address_range', cold.start, hot.end, '--resol', '3', '64')
         cells = [(int(a), float(v)) for _, a, v in (line.split() for line in heat.splitlines() if line.strip())
@@ -352,8 +387,6 @@ class VaddrMonitoringTest(DamoTestCase):
         self.assertGreater(hot.overlap(hottest, hottest + width), 0,
                            'hottest heatmap cell %#x is outside %s' % (hottest, hot))
         self.assertGreater(sum(in_hot) / len(in_hot), 10 * sum(in_cold) / len(in_cold), heat)
-
-        self.assertStopped()
 
 
 class ConfigFileTest(DamoTestCase):
