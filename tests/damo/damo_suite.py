@@ -251,7 +251,7 @@ class DamoOwnTestsTest(unittest.TestCase):
         with damo_checkout_copy() as (copy, path):
             cmd = ['unshare', '-pf', '--mount-proc', LAUNCHER, '--damonfs', args.damonfs, '--',
                    'bash', os.path.join(copy, 'tests', name, 'test.sh')]
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=1400, cwd='/',
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=2900, cwd='/',
                                stdin=subprocess.DEVNULL, env=dict(os.environ, PATH=path))
         print('--- damo tests/%s/test.sh:\n%s' % (name, p.stdout[-3000:]))
         self.assertEqual(p.returncode, 0, output(p))

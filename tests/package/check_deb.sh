@@ -26,7 +26,8 @@ echo "package: $(basename "$deb")"
 
 # The file list.
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$work/files"
-want=(/usr/sbin/damonfs /usr/bin/damonfs-run /usr/bin/damonfs-truth /usr/share/man/man1/damonfs-truth.1
+want=(/usr/sbin/damonfs /usr/bin/damonfs-run /usr/bin/damonfs-perf /usr/bin/damonfs-truth
+      /usr/share/man/man1/damonfs-truth.1 /usr/share/man/man1/damonfs-run.1
       /usr/share/man/man8/damonfs.8 /usr/share/man/man5/damonfs-scenario.5
       /usr/share/doc/damonfs/docs/README.md)
 for f in "$source"/scenarios/*; do want+=("/usr/share/damonfs/scenarios/$(basename "$f")"); done
