@@ -78,6 +78,10 @@ class Context::Impl {
   void merge_regions(uint32_t threshold);
   void reset_aggregated();
   void trace_aggregated(TraceSink* aggregated, TraceSink* region_aggregated) const;
+  // When the sample being finished was due: the time this iteration's
+  // events carry. A kdamond woken late (a loaded machine) still reports
+  // its aggregations on their beat, as the interval they cover ended then.
+  uint64_t sample_end_us() const { return deadline_us_; }
   void split_regions();
   void tune_intervals();
   void install_target(Target& target, const TargetParams& from, uint64_t min_region_size) const;
@@ -236,7 +240,7 @@ void Context::Impl::merge_regions(uint32_t threshold) {
 // clears its counts: damon_aggregated, and from 7.2 damon_region_aggregated
 // with the probes' hits.
 void Context::Impl::trace_aggregated(TraceSink* aggregated, TraceSink* region_aggregated) const {
-  const uint64_t now = clock_.now_us();
+  const uint64_t now = sample_end_us();
   const auto nr_probes = static_cast<uint8_t>(params_.probes.size());
   for (size_t ti = 0; ti < targets_.size(); ++ti) {
     const uint64_t nr_regions = targets_[ti].regions.size();
@@ -298,7 +302,7 @@ void Context::Impl::tune_intervals() {
   // Traced before the attributes are set, whether or not they can be.
   if (TraceSink* sink = tracing(trace_, TraceEvent::damon_monitor_intervals_tune)) {
     sink->emit(TraceRecord{.event = TraceEvent::damon_monitor_intervals_tune,
-                           .time_us = clock_.now_us(),
+                           .time_us = sample_end_us(),
                            .nr_fields = 1,
                            .fields = {next.sample_us}});
   }

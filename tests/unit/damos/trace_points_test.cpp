@@ -125,6 +125,23 @@ TEST_F(TracePoints, AggregatedOncePerRegionPerAggregationWithItsCounts) {
   }
 }
 
+TEST_F(TracePoints, AggregationsAreStampedWhenDueEvenWhenTheKdamondIsLate) {
+  RecordingSink sink({TraceEvent::damon_aggregated});
+  start(&sink);
+  // Every wakeup 2 ms late, less than a sampling interval: the samples keep
+  // their beat, and so do the aggregations' stamps.
+  for (uint64_t i = 0; i < 10 * ctx->samples_per_aggregation(); ++i) {
+    clock.advance(ctx->next_sleep_us() + 2000);
+    ctx->iterate();
+  }
+  std::set<uint64_t> times;
+  for (const TraceRecord& r : sink.records) times.insert(r.time_us);
+  ASSERT_GE(times.size(), 9u);
+  for (auto a = times.begin(), b = std::next(a); b != times.end(); ++a, ++b)
+    EXPECT_EQ(*b - *a, ctx->attrs().aggr_us);
+  EXPECT_LT(*times.rbegin(), clock.now_us());
+}
+
 TEST_F(TracePoints, BeforeApplyPerAppliedRegionAndStatsAfterEachApplyInterval) {
   params.schemes = {stat_all()};
   RecordingSink sink({TraceEvent::damos_before_apply, TraceEvent::damos_stat_after_apply_interval});
