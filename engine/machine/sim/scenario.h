@@ -110,6 +110,10 @@ struct ProcessSpec {
   // Threads sharing its work: a stall of one thread (a hinting fault, a
   // synchronous promotion) costs 1/threads of the process's progress.
   uint32_t threads = 1;
+  // Whether the program's own mappings (text, data, heap, stack) are
+  // accessed. A replayed record already holds what the real process did
+  // there: its replay turns them off.
+  bool program_accesses = true;
   std::vector<RegionSpec> regions;
   // Empty: one endless phase. A process always has at least one phase once
   // parsed (the parsers turn per-region defaults into it).

@@ -32,28 +32,47 @@ std::vector<Span> covered(const DamoRecord& rec) {
   return out;
 }
 
-// The segments the covered ranges are cut into: at region boundaries,
-// moved to the nearest multiple of a grid step from the range's start so
-// that there are about `max_segments` of them however the boundaries moved.
+// The segments the covered ranges are cut into: at the region boundaries
+// the record holds most often, at most `max_segments` of them (and the
+// ranges' own ends). Boundaries are first moved to the nearest multiple of
+// a fine step (1/16 of an even share) from their range's start: DAMON's
+// regions keep the edges of a hot area from one aggregation to the next
+// give or take a few pages, so an edge counts as one boundary seen often,
+// and is kept, while the random cuts of its splitting are each seen
+// rarely, and are dropped.
 std::vector<Span> segments(const DamoRecord& rec, const std::vector<Span>& ranges, uint32_t max_segments) {
   uint64_t total = 0;
   for (const Span& s : ranges) total += s.end - s.start;
-  const uint64_t step = std::max(kPage, page_up((total + max_segments - 1) / max_segments));
-  std::vector<uint64_t> cuts;
-  for (const Span& s : ranges) {
-    cuts.push_back(s.start);
-    cuts.push_back(s.end);
-  }
+  const uint64_t fine = std::max(kPage, page_up(total / (16 * uint64_t{max_segments})));
+  std::vector<uint64_t> seen;
   for (const DamoSnapshot& snap : rec.snapshots) {
     for (const DamoRegion& r : snap.regions) {
       for (const uint64_t b : {page_down(r.start), page_up(r.end)}) {
         // The range holding b: the last one starting at or before it.
         auto it = std::upper_bound(ranges.begin(), ranges.end(), b, [](uint64_t v, const Span& s) { return v < s.start; });
         const Span& s = *std::prev(it);
-        cuts.push_back(std::min(s.end, s.start + (b - s.start + step / 2) / step * step));
+        const uint64_t cut = std::min(s.end, s.start + (b - s.start + fine / 2) / fine * fine);
+        if (cut != s.start && cut != s.end) seen.push_back(cut);
       }
     }
   }
+  std::sort(seen.begin(), seen.end());
+  std::vector<std::pair<uint64_t, uint64_t>> counted;  // (times seen, cut)
+  for (size_t i = 0; i < seen.size();) {
+    size_t j = i;
+    while (j < seen.size() && seen[j] == seen[i]) ++j;
+    counted.push_back({j - i, seen[i]});
+    i = j;
+  }
+  // Most often seen first; of equals, the lowest address.
+  std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (counted.size() > max_segments) counted.resize(max_segments);
+  std::vector<uint64_t> cuts;
+  for (const Span& s : ranges) {
+    cuts.push_back(s.start);
+    cuts.push_back(s.end);
+  }
+  for (const auto& c : counted) cuts.push_back(c.second);
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   std::vector<Span> out;
@@ -90,6 +109,7 @@ class TargetReplay {
     ProcessSpec p;
     p.name = std::move(name);
     p.loop = options_.loop;
+    p.program_accesses = false;
     const std::vector<Span> ranges = covered(rec_);
     segs_ = segments(rec_, ranges, options_.segments);
     // The simulator lays regions out from the top of the mmap area down:

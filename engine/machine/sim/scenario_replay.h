@@ -2,9 +2,9 @@
 // process that makes the accesses DAMON saw (damonfs-scenario(5), replay).
 //
 // The address ranges the record's regions ever covered become the
-// process's mappings, cut into segments at the regions' boundaries (on a
-// grid, so a long record with jittering boundaries gives at most about
-// `segments` of them). Each snapshot becomes a phase lasting until the next
+// process's mappings, cut into segments at the region boundaries the
+// record holds most often (at most `segments` cuts: the stable edges of hot
+// and cold areas, not the random cuts of DAMON's region splitting). Each snapshot becomes a phase lasting until the next
 // snapshot starts, in which every segment is accessed at random with the
 // rate that makes a page found accessed in a sampling interval as often as
 // the snapshot's nr_accesses says: a region seen in n of the m samples of
@@ -27,7 +27,8 @@ struct ReplayOptions {
   // "-2", ... appended. Empty: the record file's name.
   std::string name;
   bool loop = true;  // false: the processes exit after the last snapshot
-  // About how many mappings a target may become, at most.
+  // Region boundaries kept, at most: a target becomes at most this many
+  // mappings, plus one per range it covers.
   uint32_t segments = 256;
 };
 

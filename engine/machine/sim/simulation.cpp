@@ -123,7 +123,7 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
     r.node = home;
     regions.push_back(std::move(r));
     source.push_back(std::nullopt);
-    constant.push_back(m.intensity);
+    constant.push_back(spec.program_accesses ? m.intensity : 0);
   };
   const std::string program = "/damonfs-sim/" + spec.name;
   system(kText, program, 0);

@@ -92,7 +92,7 @@ TEST(ScenarioReplay, TargetsBecomeProcessesRegionsMappingsSnapshotsPhases) {
   EXPECT_EQ(p.phases[0].access[1].intensity, 0);
 }
 
-TEST(ScenarioReplay, JitteringBoundariesAreGriddedToTheSegmentBudget) {
+TEST(ScenarioReplay, TheMostFrequentBoundariesAreKept) {
   DamoRecord r;
   r.sample_us = 5000;
   r.aggr_us = 100000;
@@ -125,6 +125,28 @@ TEST(ScenarioReplay, JitteringBoundariesAreGriddedToTheSegmentBudget) {
   }
 }
 
+TEST(ScenarioReplay, AStableEdgeIsKeptAndRandomSplitsAreNot) {
+  // The hot area's edge at 64 MiB in every snapshot; DAMON's random split
+  // of the cold rest somewhere else each time.
+  DamoRecord r;
+  r.sample_us = 5000;
+  r.aggr_us = 100000;
+  for (uint64_t k = 0; k < 200; ++k) {
+    const uint64_t split = kBase + 64 * kMiB + (k * 37 % 190 + 1) * kMiB;
+    r.snapshots.push_back({k * 100'000'000, (k + 1) * 100'000'000, 0,
+                           {{kBase, kBase + 64 * kMiB, 20}, {kBase + 64 * kMiB, split, 0}, {split, kBase + 256 * kMiB, 0}}});
+  }
+  ReplayOptions o;
+  o.segments = 4;
+  const ProcessSpec p = replay_scenario({r}, o).processes[0];
+  EXPECT_LE(p.regions.size(), 5u);
+  // Highest first: the last region is the hot area, whole.
+  EXPECT_EQ(p.regions.back().name, "0x7f1200000000");
+  EXPECT_EQ(p.regions.back().size, 64 * kMiB);
+  EXPECT_EQ(p.phases[0].access.back().intensity, replay_intensity(20, 20, 5000));
+  for (size_t i = 0; i + 1 < p.regions.size(); ++i) EXPECT_EQ(p.phases[0].access[i].intensity, 0);
+}
+
 TEST(ScenarioReplay, TheSimulatedProcessIsAccessedAsRecorded) {
   const Scenario s = replay_scenario({two_phase_record(12, 2, 5)});
   ManualClock clock(0);
@@ -139,6 +161,11 @@ TEST(ScenarioReplay, TheSimulatedProcessIsAccessedAsRecorded) {
   EXPECT_EQ(mine[0].vaddr.end, mine[1].vaddr.start);
   EXPECT_EQ(mine[1].vaddr.end, mine[2].vaddr.start);
   EXPECT_EQ(mine[2].vaddr.end - mine[0].vaddr.start, 32 * kMiB);
+  // The program's own mappings are not accessed: the record holds those.
+  for (const RegionTruth& r : m.region_truth(pid))
+    if (r.name.starts_with('[')) {
+      EXPECT_EQ(r.access.intensity, 0) << r.name;
+    }
   // In a 5 ms window, the share of the pages touched is what was recorded
   // (12 and 2 of 20 samples), in the first phase and then in the second.
   auto share = [&](uint64_t start, uint64_t end, uint64_t t) {
