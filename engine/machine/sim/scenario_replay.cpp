@@ -4,19 +4,18 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/machine/machine.h"
 #include "engine/machine/sim/scenario_io.h"
 
 namespace damon::sim {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
 struct Span {
   uint64_t start, end;
 };
 
-uint64_t page_down(uint64_t a) { return a / kPage * kPage; }
-uint64_t page_up(uint64_t a) { return (a + kPage - 1) / kPage * kPage; }
+uint64_t page_down(uint64_t a) { return a / kPageSize * kPageSize; }
+uint64_t page_up(uint64_t a) { return (a + kPageSize - 1) / kPageSize * kPageSize; }
 
 // The address ranges any snapshot's regions covered, merged.
 std::vector<Span> covered(const DamoRecord& rec) {
@@ -43,7 +42,7 @@ std::vector<Span> covered(const DamoRecord& rec) {
 std::vector<Span> segments(const DamoRecord& rec, const std::vector<Span>& ranges, uint32_t max_segments) {
   uint64_t total = 0;
   for (const Span& s : ranges) total += s.end - s.start;
-  const uint64_t fine = std::max(kPage, page_up(total / (16 * uint64_t{max_segments})));
+  const uint64_t fine = std::max(kPageSize, page_up(total / (16 * uint64_t{max_segments})));
   std::vector<uint64_t> seen;
   for (const DamoSnapshot& snap : rec.snapshots) {
     for (const DamoRegion& r : snap.regions) {
