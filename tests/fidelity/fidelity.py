@@ -22,7 +22,8 @@ Environment: DAMO (damo checkout or its `damo`), DAMONFS_BUILD (build tree,
 default ./build), MASIM (a masim checkout: its configs/), VMTEST (vmtest's
 run-in-vm.sh), MASIM_RUNNER (default: the build tree's).
 `test` exits 77 saying which is missing (or qemu). Recordings are read from
-and written to tests/fidelity/recordings (FIDELITY_OUT for damonfs's).
+and written to tests/fidelity/recordings (FIDELITY_RECORDINGS for the
+guest's, FIDELITY_OUT for damonfs's).
 
 Both sides run the same masim configuration with the same DAMON parameters
 (vaddr, sample 5 ms, aggregation 100 ms, update 1 s, 10 to 1000 regions).
@@ -325,6 +326,7 @@ def compare(names, outdir):
 
 def main(argv):
     global RECORDINGS
+    RECORDINGS = os.environ.get('FIDELITY_RECORDINGS', RECORDINGS)
     cmd = argv[1] if len(argv) > 1 else 'compare'
     outdir = os.environ.get('FIDELITY_OUT', RECORDINGS)
     names = argv[2:] or list(CONFIGS)
