@@ -69,6 +69,8 @@ class Context::Impl {
   bool sample_pending_ = false;  // a sample was prepared and not yet checked
   bool aggregation_boundary_ = false;
   uint64_t deadline_us_ = 0;
+  uint64_t stamp_us_ = 0;     // sample_end_us()
+  bool stamp_resync_ = true;  // no sample since start or a wait
 
  private:
   void set_attrs(const MonitoringAttrs& attrs, uint64_t aggr_samples);
@@ -78,10 +80,19 @@ class Context::Impl {
   void merge_regions(uint32_t threshold);
   void reset_aggregated();
   void trace_aggregated(TraceSink* aggregated, TraceSink* region_aggregated) const;
-  // When the sample being finished was due: the time this iteration's
-  // events carry. A kdamond woken late (a loaded machine) still reports
-  // its aggregations on their beat, as the interval they cover ended then.
-  uint64_t sample_end_us() const { return deadline_us_; }
+  // The time this iteration's events carry: the kdamond's own schedule,
+  // one sampling interval per finished sample from the first sample's
+  // deadline, so a kdamond woken late on a loaded machine (even by more
+  // than a sampling interval, which restarts its beat) still reports its
+  // aggregations one aggregation interval apart, as a kernel kdamond, whose
+  // work is negligible, does. A kdamond that keeps falling behind thus
+  // reports times behind the clock. Back on the clock after a pause or a
+  // watermark wait.
+  uint64_t sample_end_us() const { return stamp_us_; }
+  void advance_stamp() {
+    stamp_us_ = stamp_resync_ ? deadline_us_ : stamp_us_ + attrs_.sample_us;
+    stamp_resync_ = false;
+  }
   void split_regions();
   void tune_intervals();
   void install_target(Target& target, const TargetParams& from, uint64_t min_region_size) const;
@@ -152,10 +163,12 @@ void Context::Impl::begin_next_sample() {
   refresh_validity();
   if (params_.pause) {
     deadline_us_ = now + attrs_.sample_us;
+    stamp_resync_ = true;
     return;
   }
   if (const uint64_t wait = hook_ ? hook_->watermark_wait_us(self_) : 0) {
     deadline_us_ = now + wait;
+    stamp_resync_ = true;
     return;
   }
   ops_->prepare_access_checks(self_);
@@ -190,6 +203,7 @@ void Context::Impl::finish_sample() {
   const uint64_t ops_update_due = next_ops_update_sample_;
 
   ++passed_samples_;
+  advance_stamp();
   const uint32_t max_nr_accesses = ops_->check_accesses(self_);
   if (!params_.probes.empty()) ops_->apply_probes(self_);
   aggregation_boundary_ = passed_samples_ >= aggregation_due;

@@ -33,8 +33,8 @@ inline constexpr unsigned kNrTraceEvents = 6;
 // probe_hits array (its __dynamic_array).
 struct TraceRecord {
   TraceEvent event{};
-  // The context's clock: for the core's events, when the sample that ended
-  // the aggregation was due; for DAMOS's, when emitted.
+  // The context's clock: for the core's events, its sampling schedule
+  // (Context: one sampling interval per sample); for DAMOS's, when emitted.
   uint64_t time_us = 0;
   uint8_t nr_fields = 0;
   std::array<uint64_t, 9> fields{};

@@ -8,7 +8,7 @@
 //   TIME_US  TID  CPU  COMM  EVENT  PRINTK  FIELDS
 //
 // TIME_US is the emitting context's clock (simulated time on a simulated
-// clock; the sample's due time for the monitoring events), TID, CPU and COMM the kdamond task's, EVENT the name without
+// clock; its sampling schedule for the monitoring events), TID, CPU and COMM the kdamond task's, EVENT the name without
 // "damon:", PRINTK the kernel's TP_printk text and FIELDS the raw values
 // (trace_events.h). When more than the cap waits unread, newer events are
 // dropped and counted; the next read starts with "lost N".

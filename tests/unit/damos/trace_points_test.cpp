@@ -128,10 +128,10 @@ TEST_F(TracePoints, AggregatedOncePerRegionPerAggregationWithItsCounts) {
 TEST_F(TracePoints, AggregationsAreStampedWhenDueEvenWhenTheKdamondIsLate) {
   RecordingSink sink({TraceEvent::damon_aggregated});
   start(&sink);
-  // Every wakeup 2 ms late, less than a sampling interval: the samples keep
-  // their beat, and so do the aggregations' stamps.
+  // Every wakeup 2 ms late, and every seventh 30 ms late, more than a
+  // sampling interval (the samples' beat restarts then).
   for (uint64_t i = 0; i < 10 * ctx->samples_per_aggregation(); ++i) {
-    clock.advance(ctx->next_sleep_us() + 2000);
+    clock.advance(ctx->next_sleep_us() + (i % 7 == 6 ? 30000 : 2000));
     ctx->iterate();
   }
   std::set<uint64_t> times;
