@@ -32,10 +32,22 @@ void TraceBuffer::emit(const damon::TraceRecord& r) {
   char comm[17] = {};
   ::prctl(PR_GET_NAME, comm);
   const int cpu = ::sched_getcpu();
-  std::string line = std::to_string(r.time_us) + '\t' + std::to_string(::gettid()) + '\t' +
-                     std::to_string(cpu < 0 ? 0 : cpu) + '\t' + comm + '\t' +
-                     std::string(trace_event_spec(r.event).name) + '\t' + trace_printk(r) + '\t' +
-                     trace_fields(r) + '\n';
+  std::string line;
+  line.reserve(256);
+  append_number(line, r.time_us);
+  line += '\t';
+  append_number(line, static_cast<uint64_t>(::gettid()));
+  line += '\t';
+  append_number(line, static_cast<uint64_t>(cpu < 0 ? 0 : cpu));
+  line += '\t';
+  line += comm;
+  line += '\t';
+  line += trace_event_spec(r.event).name;
+  line += '\t';
+  line += trace_printk(r);
+  line += '\t';
+  append_trace_fields(line, r);
+  line += '\n';
   std::lock_guard lock(mu_);
   if (!wants(r.event)) return;  // stopped meanwhile
   if (pending_.size() + line.size() > max_bytes_) {

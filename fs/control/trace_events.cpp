@@ -1,6 +1,7 @@
 #include "fs/control/trace_events.h"
 
 #include <array>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 
@@ -160,18 +161,29 @@ std::string trace_printk(const TraceRecord& r) {
   return {};
 }
 
+void append_number(std::string& out, uint64_t v) {
+  char buf[24];
+  const std::to_chars_result end = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, end.ptr);
+}
+
 std::string trace_fields(const TraceRecord& r) {
-  const TraceEventSpec& spec = trace_event_spec(r.event);
   std::string out;
+  append_trace_fields(out, r);
+  return out;
+}
+
+void append_trace_fields(std::string& out, const TraceRecord& r) {
+  const TraceEventSpec& spec = trace_event_spec(r.event);
   for (size_t i = 0; i < spec.fields.size(); ++i) {
     if (i) out += ' ';
-    out += std::string(spec.fields[i].name) + '=';
+    out += spec.fields[i].name;
+    out += '=';
     if (i < r.nr_fields)
-      out += std::to_string(spec.fields[i].size == 4 ? u32(r.fields[i]) : r.fields[i]);
+      append_number(out, spec.fields[i].size == 4 ? u32(r.fields[i]) : r.fields[i]);
     else
       out += hex_bytes(r, ':');
   }
-  return out;
 }
 
 }  // namespace damonfs::fs

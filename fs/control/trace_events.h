@@ -51,5 +51,9 @@ std::string trace_printk(const damon::TraceRecord& record);
 // The record's fields as "name=value" pairs separated by spaces, in
 // format-file order (probe_hits as hexadecimal bytes joined by ':').
 std::string trace_fields(const damon::TraceRecord& record);
+// The same appended to `out`, and a number in decimal: what a formatter in
+// the emitting kdamond's path uses, without temporaries.
+void append_trace_fields(std::string& out, const damon::TraceRecord& record);
+void append_number(std::string& out, uint64_t value);
 
 }  // namespace damonfs::fs
