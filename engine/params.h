@@ -83,6 +83,7 @@ enum class GoalMetric {
   active_mem_bp,
   inactive_mem_bp,
   node_eligible_mem_bp,
+  hugepage_mem_bp,
 };
 
 struct QuotaGoal {
@@ -169,7 +170,9 @@ inline constexpr size_t kMaxProbes = 4;
 
 // A data-attribute probe: each sampled page its filters pass is a hit.
 struct ProbeParams {
-  uint32_t weight = 0;  // 7.3: relative priority (stored, not used by the engine)
+  // 7.3: the probe's share in the score that replaces nr_accesses when any
+  // probe has a weight (data attributes-only monitoring).
+  uint32_t weight = 0;
   std::vector<ProbeFilter> filters;
   bool operator==(const ProbeParams&) const = default;
 };
@@ -182,7 +185,18 @@ struct ContextParams {
   std::vector<TargetParams> targets;
   std::vector<SchemeParams> schemes;
   std::vector<ProbeParams> probes;  // at most kMaxProbes
+  // 7.3: tried regions report probe hits as the pseudo moving sum over the
+  // last aggregation-long window instead of the current aggregation's count.
+  bool probe_hits_moving_sum = false;
 };
+
+// Whether any probe has a weight: then the context runs data attributes-only
+// monitoring (nr_accesses stays 0; merging and age use the weighted hits).
+inline bool has_probe_weights(const ContextParams& p) {
+  for (const ProbeParams& probe : p.probes)
+    if (probe.weight) return true;
+  return false;
+}
 
 // Snapshots handed back to the sysfs layer.
 struct SchemeStats {

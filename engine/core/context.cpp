@@ -78,6 +78,10 @@ class Context::Impl {
   void begin_next_sample();
   void finish_sample();
   void merge_regions(uint32_t threshold);
+  // What the merge threshold scales with: the largest nr_accesses, or with
+  // probe weights the largest weighted probe hits sum (nr_accesses is 0).
+  uint32_t max_merge_score(uint32_t max_nr_accesses) const;
+  std::vector<uint32_t> probe_weights() const;
   void reset_aggregated();
   void trace_aggregated(TraceSink* aggregated, TraceSink* region_aggregated) const;
   // The time this iteration's events carry: the kdamond's own schedule,
@@ -207,7 +211,7 @@ void Context::Impl::finish_sample() {
   const uint32_t max_nr_accesses = ops_->check_accesses(self_);
   if (!params_.probes.empty()) ops_->apply_probes(self_);
   aggregation_boundary_ = passed_samples_ >= aggregation_due;
-  if (aggregation_boundary_) merge_regions(max_nr_accesses / 10);
+  if (aggregation_boundary_) merge_regions(max_merge_score(max_nr_accesses) / 10);
 
   if (hook_) hook_->apply(self_);
 
@@ -236,14 +240,30 @@ void Context::Impl::finish_sample() {
 
 // kdamond_merge_regions: when the regions still exceed max_nr_regions, merge again with a
 // doubled threshold until it reaches the largest possible nr_accesses.
+std::vector<uint32_t> Context::Impl::probe_weights() const {
+  std::vector<uint32_t> w;
+  for (const ProbeParams& p : params_.probes) w.push_back(p.weight);
+  return w;
+}
+
+uint32_t Context::Impl::max_merge_score(uint32_t max_nr_accesses) const {
+  if (!has_probe_weights(params_)) return max_nr_accesses;
+  const std::vector<uint32_t> weights = probe_weights();
+  uint32_t max_score = 0;
+  for (const Target& t : targets_)
+    for (const Region& r : t.regions) max_score = std::max(max_score, merge_score(r, false, weights));
+  return max_score;
+}
+
 void Context::Impl::merge_regions(uint32_t threshold) {
+  const std::vector<uint32_t> weights = probe_weights();
   const uint64_t max_threshold = attrs_.aggr_us / sample_divisor(attrs_);
   uint64_t t = threshold;
   uint64_t nr_regions = 0;
   do {
     nr_regions = 0;
     for (Target& target : targets_) {
-      merge_regions_of(target.regions, static_cast<uint32_t>(t), merge_size_limit_);
+      merge_regions_of(target.regions, static_cast<uint32_t>(t), merge_size_limit_, weights);
       nr_regions += target.regions.size();
     }
     t = std::max<uint64_t>(1, t * 2);
@@ -291,6 +311,7 @@ void Context::Impl::reset_aggregated() {
       r.nr_accesses_bp = r.nr_accesses * kBp;
       r.last_nr_accesses = r.nr_accesses;
       r.nr_accesses = 0;
+      r.last_probe_hits = r.probe_hits;
       r.probe_hits = {};
     }
   }
@@ -390,6 +411,10 @@ const Clock& Context::clock() const { return impl_->clock_; }
 Rng& Context::rng() { return impl_->rng_; }
 uint64_t Context::passed_samples() const { return impl_->passed_samples_; }
 uint64_t Context::samples_per_aggregation() const { return max_nr_accesses(impl_->attrs_); }
+uint64_t Context::samples_left_in_aggregation() const {
+  const uint64_t due = impl_->next_aggregation_sample_, passed = impl_->passed_samples_;
+  return due > passed ? due - passed : 0;
+}
 uint64_t Context::min_region_size() const { return impl_->min_region_size_; }
 uint64_t Context::region_size_limit() const { return impl_->region_size_limit(); }
 uint64_t Context::nr_regions() const { return total_nr_regions(impl_->targets_); }

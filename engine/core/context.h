@@ -107,6 +107,8 @@ class Context {
   uint64_t passed_samples() const;
   // Samples per aggregation interval (aggr_us / sample_us, at least 1).
   uint64_t samples_per_aggregation() const;
+  // Samples left until the running aggregation ends (0 once it is due).
+  uint64_t samples_left_in_aggregation() const;
   // Minimum region size in core address units (PAGE_SIZE, or for paddr
   // max(PAGE_SIZE / addr_unit, 1)).
   uint64_t min_region_size() const;

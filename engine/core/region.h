@@ -19,6 +19,9 @@ struct Region {
   // Samples of the current aggregation that each probe's filters passed;
   // the kernel's unsigned char counters, wrapping at 256 like them.
   std::array<uint8_t, kMaxProbes> probe_hits{};
+  // probe_hits of the previous aggregation (7.3: the moving sums and the
+  // attributes-only age read them).
+  std::array<uint8_t, kMaxProbes> last_probe_hits{};
 
   uint64_t size() const { return ar.size(); }
 };

@@ -1,5 +1,6 @@
 #include "engine/core/regions.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "engine/core/arith.h"
@@ -35,8 +36,11 @@ void merge_two(Region& l, const Region& r) {
   if (sz_l + sz_r != 0) {
     l.nr_accesses = weighted(l.nr_accesses, sz_l, r.nr_accesses, sz_r);
     l.age = weighted(l.age, sz_l, r.age, sz_r);
-    for (size_t p = 0; p < kMaxProbes; ++p)
+    for (size_t p = 0; p < kMaxProbes; ++p) {
       l.probe_hits[p] = static_cast<uint8_t>(weighted(l.probe_hits[p], sz_l, r.probe_hits[p], sz_r));
+      l.last_probe_hits[p] =
+          static_cast<uint8_t>(weighted(l.last_probe_hits[p], sz_l, r.last_probe_hits[p], sz_r));
+    }
   }
   l.nr_accesses_bp = l.nr_accesses * kBp;
   l.ar.end = r.ar.end;
@@ -62,19 +66,40 @@ void split_region_at(std::vector<Region>& regions, size_t i, uint64_t first_size
   regions.insert(regions.begin() + static_cast<std::ptrdiff_t>(i) + 1, right);
 }
 
-void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t size_limit) {
+uint32_t merge_score(const Region& r, bool last, std::span<const uint32_t> probe_weights) {
+  uint32_t wsum = 0;
+  bool weighted_probes = false;
+  for (size_t p = 0; p < probe_weights.size() && p < kMaxProbes; ++p) {
+    weighted_probes |= probe_weights[p] != 0;
+    wsum += (last ? r.last_probe_hits[p] : r.probe_hits[p]) * probe_weights[p];
+  }
+  if (weighted_probes) return wsum;
+  return last ? r.last_nr_accesses : r.nr_accesses;
+}
+
+uint32_t moving_sum(uint32_t current, uint32_t last, uint64_t left_samples, uint64_t window) {
+  const uint64_t w = window ? window : 1;
+  const uint64_t left_bp = arith::mult_frac(std::min(left_samples, w), kBp, w);
+  if (left_bp == kBp) return last;
+  return current + static_cast<uint32_t>(arith::mult_frac(last, left_bp, kBp));
+}
+
+void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t size_limit,
+                      std::span<const uint32_t> probe_weights) {
   size_t kept = 0;
   for (size_t i = 0; i < regions.size(); ++i) {
     Region r = regions[i];
-    if (arith::abs_diff(r.nr_accesses, r.last_nr_accesses) > threshold ||
-        (r.nr_accesses == 0) != (r.last_nr_accesses == 0)) {
+    const uint32_t score = merge_score(r, false, probe_weights);
+    const uint32_t last_score = merge_score(r, true, probe_weights);
+    if (arith::abs_diff(score, last_score) > threshold || (score == 0) != (last_score == 0)) {
       r.age = 0;
     } else {
       ++r.age;
     }
     if (kept > 0) {
       Region& prev = regions[kept - 1];
-      if (prev.ar.end == r.ar.start && arith::abs_diff(prev.nr_accesses, r.nr_accesses) <= threshold &&
+      if (prev.ar.end == r.ar.start &&
+          arith::abs_diff(merge_score(prev, false, probe_weights), score) <= threshold &&
           prev.size() + r.size() <= size_limit) {
         merge_two(prev, r);
         continue;

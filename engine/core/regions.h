@@ -29,11 +29,23 @@ void update_access_rate(Region& r, bool accessed, uint64_t window);
 // (0 < first_size < size). The new right part copies the counters and age.
 void split_region_at(std::vector<Region>& regions, size_t i, uint64_t first_size);
 
+// A region's score for merging and aging (the kernel's damon_merge_score):
+// nr_accesses, or with probe weights (attributes-only monitoring) the
+// weighted sum of its probe hits. `last`: of the previous aggregation.
+uint32_t merge_score(const Region& r, bool last, std::span<const uint32_t> probe_weights);
+
 // The kernel's damon_merge_regions_of, one pass over one target: ages every
 // region, then merges each region into the previous kept one when adjacent,
-// |nr_accesses difference| <= threshold and the merged size stays <=
-// size_limit.
-void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t size_limit);
+// |score difference| <= threshold and the merged size stays <= size_limit.
+// The score is merge_score(); `probe_weights` empty or all 0: nr_accesses.
+void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t size_limit,
+                      std::span<const uint32_t> probe_weights = {});
+
+// The pseudo moving sum of a count over the last aggregation-long window:
+// the current count plus the share of the previous aggregation's count that
+// the unfinished window has left (`left_samples` of `window` samples). A
+// window just begun (nothing sampled yet) reads the previous count.
+uint32_t moving_sum(uint32_t current, uint32_t last, uint64_t left_samples, uint64_t window);
 
 // The kernel's damon_split_regions_of, for one target: cuts every existing
 // region into up to `nr_pieces` pieces at random points (10%..90% of the

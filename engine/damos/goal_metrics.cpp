@@ -39,6 +39,13 @@ uint64_t lru_ratio_bp(const Machine& machine, GoalMetric metric) {
   return arith::mult_frac(metric == GoalMetric::active_mem_bp ? active : inactive, 10000, total);
 }
 
+uint64_t hugepage_mem_bp(const Machine& machine) {
+  uint64_t used = 0;
+  for (const NodeMemory& n : machine.nodes()) used += n.total_bytes - std::min(n.free_bytes, n.total_bytes);
+  if (!used) return 0;
+  return arith::mult_frac(std::min(machine.hugepage_bytes(), used), 10000, used);
+}
+
 uint64_t node_eligible_mem_bp(const MonitorView& view, const AccessPattern& pattern, int nid) {
   if (nid < 0) return 0;
   const std::vector<NodeMemory> nodes = view.machine.nodes();
@@ -79,6 +86,9 @@ void refresh_goal(LiveGoal& live, const MonitorView& view, const AccessPattern& 
       break;
     case GoalMetric::node_eligible_mem_bp:
       g.current_value = node_eligible_mem_bp(view, pattern, g.nid);
+      break;
+    case GoalMetric::hugepage_mem_bp:
+      g.current_value = hugepage_mem_bp(view.machine);
       break;
   }
 }

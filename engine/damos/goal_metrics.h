@@ -33,6 +33,12 @@ uint64_t node_memcg_bp(const Machine& machine, GoalMetric metric, int nid, const
 // active_mem_bp / inactive_mem_bp over the whole LRU.
 uint64_t lru_ratio_bp(const Machine& machine, GoalMetric metric);
 
+// hugepage_mem_bp (mm tree): memory in huge pages over used memory (all
+// nodes' total minus free), x 10000; 0 when nothing is used. The kernel's
+// DAMON_HUGEPAGE module describes its goal as this ratio ("total huge pages
+// to system memory usage").
+uint64_t hugepage_mem_bp(const Machine& machine);
+
 // Bytes of the pattern-matching regions that sit on node `nid`, over all
 // pattern-matching bytes, x 10000, as the operations set counts them
 // (paddr only; the others count nothing), 0 for an offline node or when

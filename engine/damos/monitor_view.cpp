@@ -16,7 +16,11 @@ MonitorView view_of(Context& ctx) {
                      .machine = ctx.machine(),
                      .clock = ctx.clock(),
                      .nr_probes = p.probes.size(),
-                     .trace = ctx.trace_sink()};
+                     .trace = ctx.trace_sink(),
+                     .probe_hits_reading = {.moving_sum = p.probe_hits_moving_sum,
+                                            .left_samples = ctx.samples_left_in_aggregation(),
+                                            .window = ctx.samples_per_aggregation()},
+                     .sample_due_us = ctx.next_deadline_us()};
 }
 
 }  // namespace damon

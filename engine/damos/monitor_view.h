@@ -20,6 +20,14 @@ namespace damon {
 
 class Context;
 
+// How tried regions read probe hits: the running aggregation's count, or
+// (7.3) the pseudo moving sum over the last aggregation-long window.
+struct ProbeHitsReading {
+  bool moving_sum = false;
+  uint64_t left_samples = 0;  // of the running aggregation
+  uint64_t window = 1;        // samples per aggregation
+};
+
 struct MonitorView {
   const Operations& ops;     // the context's operations set
   uint64_t addr_unit;        // paddr: bytes per core address unit
@@ -34,6 +42,13 @@ struct MonitorView {
   const Clock& clock;
   size_t nr_probes = 0;  // installed data-attribute probes (tried_regions/N/probes)
   TraceSink* trace = nullptr;  // the context's tracepoint sink, if any
+  ProbeHitsReading probe_hits_reading = {};
+  // When the sample being finished was due on the kdamond's sampling beat
+  // (Clock time, µs). Quota charge windows are timed by it, not by when
+  // the late-woken thread happens to read the clock: applies one
+  // aggregation apart are then exactly that far apart, as the kernel's
+  // sleeps (which only add time) make them at least that far apart.
+  uint64_t sample_due_us = 0;
 };
 
 // A view of `ctx`, valid while ctx is not changed by anything else.

@@ -55,7 +55,7 @@ void Schemes::adjust_quota(Scheme& s, const MonitorView& view) {
   if (!QuotaState::configured(q)) return;
 
   const QuotaState::WindowChange window =
-      s.quota.roll_window(view.clock.now_us() / 1000, q.reset_interval_ms);
+      s.quota.roll_window(view.sample_due_us / 1000, q.reset_interval_ms);
   if (window.started) {
     if (window.exceeded) ++s.stats.qt_exceeds;
     uint64_t score = 0;
@@ -191,7 +191,7 @@ void Schemes::apply_to_region(Scheme& s, size_t si, size_t ti, size_t ri, const 
                          verdict.allowed};
   const ApplyOutcome out = apply_action(view, view.targets[ti], regions[ri].ar, act, s.last_folio);
   if (walk_ && !s.walk_completed && walk_->on_region)
-    walk_->on_region(si, tried_region_of(regions[ri], out.filter_passed, view.nr_probes));
+    walk_->on_region(si, tried_region_of(regions[ri], out.filter_passed, view.nr_probes, view.probe_hits_reading));
   // Charged at the size decided before the core filters ran, like the
   // kernel (an addr filter may have cut the region since).
   s.quota.charge(q, sz, out.applied, view.clock.now_us() - begin_us);

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "engine/core/region.h"
+#include "engine/damos/monitor_view.h"
 #include "engine/params.h"
 
 namespace damon {
@@ -24,7 +25,8 @@ struct WalkRequest {
 
 // What a tried_regions/<n> directory shows for `r`: bounds, the smoothed
 // access count, age, the bytes that passed the ops filters, and the hits of
-// each of the `nr_probes` installed probes.
-TriedRegion tried_region_of(const Region& r, uint64_t sz_filter_passed, size_t nr_probes);
+// each of the `nr_probes` installed probes, read as `reading` says.
+TriedRegion tried_region_of(const Region& r, uint64_t sz_filter_passed, size_t nr_probes,
+                            const ProbeHitsReading& reading = {});
 
 }  // namespace damon

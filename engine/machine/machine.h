@@ -129,6 +129,8 @@ class Machine {
   virtual uint64_t psi_some_total_us() const = 0;
   virtual uint64_t active_lru_bytes() const = 0;
   virtual uint64_t inactive_lru_bytes() const = 0;
+  // Memory held in huge pages (THP and other PMD-size folios), bytes.
+  virtual uint64_t hugepage_bytes() const = 0;
   // LRU bytes charged to the memcg at `path` on node `nid`; nullopt when the
   // memcg does not exist.
   virtual std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const = 0;

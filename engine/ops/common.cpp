@@ -45,6 +45,9 @@ uint32_t CommonOps::check_accesses(Context& ctx) {
   const uint64_t window = ctx.attrs().sample_us ? max_nr_accesses(ctx.attrs()) : 1;
   uint32_t max_nr = 0;
   const bool read_pages = reads_sampled_pages(ctx);
+  // Data attributes-only monitoring (7.3 probe weights): the samples feed
+  // the probes only; nr_accesses stays 0.
+  const bool count_accesses = !has_probe_weights(ctx.params());
   if (read_pages) pages_.resize(ctx.targets().size());
   for (size_t ti = 0; ti < ctx.targets().size(); ++ti) {
     Target& t = ctx.targets()[ti];
@@ -57,7 +60,7 @@ uint32_t CommonOps::check_accesses(Context& ctx) {
     }
     for (size_t i = 0; i < t.regions.size(); ++i) {
       Region& r = t.regions[i];
-      update_access_rate(r, t.valid && young_[i], window);
+      if (count_accesses) update_access_rate(r, t.valid && young_[i], window);
       max_nr = std::max(max_nr, r.nr_accesses);
     }
   }

@@ -197,6 +197,7 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
 
   ContextParams params;
   if (int err = build_checked(kdamond, *machine_, log_, params)) return done(err);
+  params.probe_hits_moving_sum = abi_->has(kProbeHitsMovingSum);
 
   unsigned index = 0;
   for (const auto& [h, other] : slots_) index += other->phase == Phase::running;
@@ -274,6 +275,7 @@ void EngineBackend::commit(StagedKdamond& kdamond, bool goals_only, CommandDone 
     if (!abi_->has(kDamonCallCommands)) return fail_commit_by_stopping(kdamond.handle(), std::move(done));
     return done(err);
   }
+  params.probe_hits_moving_sum = abi_->has(kProbeHitsMovingSum);
   auto apply = [params = std::move(params), goals_only](KdamondWork& w) {
     auto& work = static_cast<ContextWork&>(w);
     if (goals_only) {

@@ -49,6 +49,7 @@ class MixedMachine final : public damon::Machine {
   uint64_t psi_some_total_us() const override { return sim_->psi_some_total_us(); }
   uint64_t active_lru_bytes() const override { return sim_->active_lru_bytes(); }
   uint64_t inactive_lru_bytes() const override { return sim_->inactive_lru_bytes(); }
+  uint64_t hugepage_bytes() const override { return sim_->hugepage_bytes(); }
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override {
     return sim_->memcg_node_lru_bytes(path, nid);
   }

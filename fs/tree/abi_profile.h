@@ -34,6 +34,9 @@ inline constexpr AbiVersion kMmTree{255, 0};
 // writer gets the commit's error and the kdamond keeps running, commands
 // to a stopped kdamond are ECANCELED and clearing tried regions needs none.
 inline constexpr AbiVersion kDamonCallCommands{6, 14};
+// 7.3 reports tried regions' probe hits as pseudo moving sums over the last
+// aggregation-long window (7.2: the running aggregation's count).
+inline constexpr AbiVersion kProbeHitsMovingSum{7, 3};
 
 class AbiProfile {
  public:

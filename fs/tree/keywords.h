@@ -101,6 +101,7 @@ inline constexpr Keyword<GoalMetric> kGoalMetrics[] = {
     {"active_mem_bp", GoalMetric::active_mem_bp, {7, 0}},
     {"inactive_mem_bp", GoalMetric::inactive_mem_bp, {7, 0}},
     {"node_eligible_mem_bp", GoalMetric::node_eligible_mem_bp, {7, 2}},
+    {"hugepage_mem_bp", GoalMetric::hugepage_mem_bp, kMmTree},
 };
 
 inline constexpr Keyword<GoalTuner> kGoalTuners[] = {

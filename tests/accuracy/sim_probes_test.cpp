@@ -6,6 +6,7 @@
 // 10 percentage points for every region of at least 64 pages.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -133,6 +134,41 @@ TEST(SimProbes, HitsMatchTheShareOfPassingPages) {
   EXPECT_GT(checker.checked, 100u);
   EXPECT_GT(checker.mostly_passing, 10u);
   EXPECT_GT(checker.mixed, 0u);
+}
+
+// Data attributes-only monitoring (7.3): once a probe has a weight, the
+// samples feed the probes only. nr_accesses stays 0 while the same workload
+// without weights is seen accessed, and the regions still carry hits.
+TEST(SimProbes, WeightsTurnAccessCountingOff) {
+  for (const uint32_t weight : {0u, 1u}) {
+    sim::Scenario s;
+    s.name = "attrs-only";
+    s.seed = 5;
+    s.machine = sim::default_machine();
+    s.processes.push_back(process("db", "", {region("heap", 256 * kMiB), region("data", 256 * kMiB, "/srv/db")}));
+    ManualClock clock(1000000);
+    sim::SimMachine machine(s, clock);
+    ContextParams params;
+    params.ops = OpsId::paddr;
+    params.targets.push_back({0, false, {{4 * kGiB, 8 * kGiB}}});
+    params.probes = {{.weight = weight, .filters = {filter(FilterType::anon, true, true)}}};
+    Context ctx(params, machine, clock, 9, make_operations);
+    ASSERT_EQ(ctx.start(), 0);
+    uint32_t max_nr_accesses = 0, max_hits = 0;
+    for (int i = 0; i < 400; ++i) {
+      clock.advance(ctx.next_sleep_us());
+      ctx.iterate();
+      for (const Region& r : ctx.targets()[0].regions) {
+        max_nr_accesses = std::max(max_nr_accesses, r.nr_accesses);
+        max_hits = std::max<uint32_t>(max_hits, r.probe_hits[0]);
+      }
+    }
+    EXPECT_GT(max_hits, 0u) << "weight " << weight;
+    if (weight)
+      EXPECT_EQ(max_nr_accesses, 0u);
+    else
+      EXPECT_GT(max_nr_accesses, 0u);
+  }
 }
 
 TEST(SimProbes, VaddrCountsNoHits) {

@@ -45,6 +45,7 @@ class FolioMachine final : public Machine {
     active_lru_ = active;
     inactive_lru_ = inactive;
   }
+  void set_hugepage_bytes(uint64_t bytes) { hugepage_bytes_ = bytes; }
   void set_memcg_node_bytes(const std::string& path, int nid, uint64_t bytes) {
     memcg_bytes_[{path, nid}] = bytes;
   }
@@ -71,6 +72,7 @@ class FolioMachine final : public Machine {
   uint64_t psi_some_total_us() const override { return psi_total_us_; }
   uint64_t active_lru_bytes() const override { return active_lru_; }
   uint64_t inactive_lru_bytes() const override { return inactive_lru_; }
+  uint64_t hugepage_bytes() const override { return hugepage_bytes_; }
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override;
   std::vector<FolioInfo> folios(Space space, AddrRange range) const override;
   bool test_and_clear_young(Space space, uint64_t addr) override;
@@ -92,6 +94,7 @@ class FolioMachine final : public Machine {
   uint64_t psi_total_us_ = 0;
   uint64_t active_lru_ = 0;
   uint64_t inactive_lru_ = 0;
+  uint64_t hugepage_bytes_ = 0;
   std::vector<MadviseCall> madvise_calls_;
   uint64_t migrations_ = 0;
   uint64_t pageouts_ = 0;

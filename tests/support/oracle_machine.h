@@ -72,6 +72,7 @@ class OracleMachine final : public Machine {
   uint64_t psi_some_total_us() const override { return 0; }
   uint64_t active_lru_bytes() const override { return 0; }
   uint64_t inactive_lru_bytes() const override { return 0; }
+  uint64_t hugepage_bytes() const override { return 0; }
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string&, int) const override {
     return std::nullopt;
   }

@@ -108,6 +108,8 @@ uint64_t HostMachine::active_lru_bytes() const { return lru_totals().active; }
 
 uint64_t HostMachine::inactive_lru_bytes() const { return lru_totals().inactive; }
 
+uint64_t HostMachine::hugepage_bytes() const { return huge_page_bytes(); }
+
 std::optional<uint64_t> HostMachine::memcg_node_lru_bytes(const std::string& path, int nid) const {
   return memcgs_.node_lru_bytes(path, nid);
 }

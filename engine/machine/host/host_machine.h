@@ -70,6 +70,7 @@ class HostMachine final : public Machine {
   uint64_t psi_some_total_us() const override;
   uint64_t active_lru_bytes() const override;
   uint64_t inactive_lru_bytes() const override;
+  uint64_t hugepage_bytes() const override;
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override;
   std::vector<FolioInfo> folios(Space space, AddrRange range) const override;
   bool test_and_clear_young(Space space, uint64_t addr) override;

@@ -58,6 +58,15 @@ LruTotals lru_totals() {
           meminfo_bytes(*meminfo, "Inactive").value_or(0)};
 }
 
+uint64_t huge_page_bytes() {
+  const std::optional<std::string> meminfo = read_text("/proc/meminfo");
+  if (!meminfo) return 0;
+  uint64_t bytes = 0;
+  for (const char* key : {"AnonHugePages", "ShmemHugePages", "FileHugePages"})
+    bytes += meminfo_bytes(*meminfo, key).value_or(0);
+  return bytes;
+}
+
 PhysNodeMap::PhysNodeMap() {
   if (const std::optional<std::string> zoneinfo = read_text("/proc/zoneinfo"))
     spans_ = zoneinfo_node_spans(*zoneinfo);

@@ -26,6 +26,11 @@ struct LruTotals {
 };
 LruTotals lru_totals();
 
+// Transparent huge pages in use: "AnonHugePages:", "ShmemHugePages:" and
+// "FileHugePages:" of /proc/meminfo, bytes (hugetlbfs pools are not counted:
+// they are reserved apart from the memory in use).
+uint64_t huge_page_bytes();
+
 // Which node holds a physical address: the page frames each node's zones
 // span (/proc/zoneinfo, read once: memory hot-plugged later is not seen).
 class PhysNodeMap {

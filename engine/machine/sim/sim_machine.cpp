@@ -113,22 +113,25 @@ uint64_t SimMachine::psi_some_total_us() const {
   return sim_->psi_us();
 }
 
-uint64_t SimMachine::active_lru_bytes() const {
+uint64_t SimMachine::region_page_bytes(uint64_t (*pages_of)(const SimRegion&)) const {
   const auto lock = sync();
   uint64_t pages = 0;
   for (const SimProcess& p : sim_->processes()) {
-    for (const SimRegion& r : p.regions) pages += r.active_pages;
+    for (const SimRegion& r : p.regions) pages += pages_of(r);
   }
   return pages * kPageSize;
 }
 
+uint64_t SimMachine::active_lru_bytes() const {
+  return region_page_bytes([](const SimRegion& r) { return r.active_pages; });
+}
+
 uint64_t SimMachine::inactive_lru_bytes() const {
-  const auto lock = sync();
-  uint64_t pages = 0;
-  for (const SimProcess& p : sim_->processes()) {
-    for (const SimRegion& r : p.regions) pages += r.resident_pages() - r.active_pages;
-  }
-  return pages * kPageSize;
+  return region_page_bytes([](const SimRegion& r) { return r.resident_pages() - r.active_pages; });
+}
+
+uint64_t SimMachine::hugepage_bytes() const {
+  return region_page_bytes([](const SimRegion& r) { return r.huge_pages; });
 }
 
 std::optional<uint64_t> SimMachine::memcg_node_lru_bytes(const std::string& path, int nid) const {

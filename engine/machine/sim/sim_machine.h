@@ -29,6 +29,7 @@
 namespace damon::sim {
 
 class Simulation;
+struct SimRegion;
 
 struct SimOptions {
   // Back each process with a real stub process (pgrep, kill, /proc/PID/maps
@@ -118,6 +119,7 @@ class SimMachine final : public Machine {
   uint64_t psi_some_total_us() const override;
   uint64_t active_lru_bytes() const override;
   uint64_t inactive_lru_bytes() const override;
+  uint64_t hugepage_bytes() const override;
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override;
   std::vector<FolioInfo> folios(Space space, AddrRange range) const override;
   void young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
@@ -158,6 +160,8 @@ class SimMachine final : public Machine {
  private:
   // Takes the lock and brings the simulation to the clock's time.
   std::unique_lock<std::mutex> sync() const;
+  // Bytes of the pages `pages_of` counts in every region of every process.
+  uint64_t region_page_bytes(uint64_t (*pages_of)(const SimRegion&)) const;
 
   Scenario scenario_;
   const Clock& clock_;

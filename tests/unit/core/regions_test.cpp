@@ -104,6 +104,55 @@ TEST(Merge, SizeWeightedAveragesAndLimits) {
   EXPECT_EQ(rs[3].ar, (AddrRange{70, 200}));
 }
 
+Region with_hits(Region r, std::array<uint8_t, 2> hits, std::array<uint8_t, 2> last) {
+  r.probe_hits = {hits[0], hits[1]};
+  r.last_probe_hits = {last[0], last[1]};
+  return r;
+}
+
+TEST(MergeScore, NrAccessesUnlessAProbeHasAWeight) {
+  const Region r = with_hits(make(0, 10, 7, 3), {4, 10}, {2, 1});
+  EXPECT_EQ(merge_score(r, false, {}), 7u);
+  EXPECT_EQ(merge_score(r, true, std::vector<uint32_t>{0, 0}), 3u);
+  // Weights 3 and 1: 4*3 + 10*1 now, 2*3 + 1*1 last aggregation.
+  EXPECT_EQ(merge_score(r, false, std::vector<uint32_t>{3, 1}), 22u);
+  EXPECT_EQ(merge_score(r, true, std::vector<uint32_t>{3, 1}), 7u);
+}
+
+TEST(Merge, ProbeWeightsScoreAgeAndMerging) {
+  // Attributes-only monitoring: nr_accesses is 0 everywhere, the weighted
+  // hits decide. Weight 2 on the first probe only, threshold 2.
+  const std::vector<uint32_t> weights{2, 0};
+  std::vector<Region> rs{
+      with_hits(make(0, 10, 0, 0, 4), {5, 0}, {5, 9}),    // score 10 as before: age + 1
+      with_hits(make(10, 20, 0, 0, 4), {6, 0}, {2, 0}),   // 12 vs 4: age 0; 12 - 10 <= 2: merged
+      with_hits(make(20, 30, 0, 0, 4), {9, 0}, {9, 0}),   // 18: kept apart from the merged 10
+      with_hits(make(30, 40, 0, 0, 4), {0, 50}, {1, 0}),  // 0 after 2: age 0
+  };
+  merge_regions_of(rs, 2, 1000, weights);
+  ASSERT_EQ(rs.size(), 3u);
+  EXPECT_EQ(rs[0].ar, (AddrRange{0, 20}));
+  EXPECT_EQ(rs[0].age, (5u + 0u) / 2);
+  EXPECT_EQ(rs[0].probe_hits[0], (5 + 6) / 2);
+  EXPECT_EQ(rs[0].last_probe_hits[0], (5 + 2) / 2);
+  EXPECT_EQ(rs[1].age, 5u);
+  EXPECT_EQ(rs[2].age, 0u);
+  // The same regions without weights all score 0: one region, ages + 1.
+  std::vector<Region> plain{make(0, 10, 0, 0, 4), make(10, 20, 0, 0, 4)};
+  merge_regions_of(plain, 2, 1000, std::vector<uint32_t>{0, 0});
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].age, 5u);
+}
+
+TEST(MovingSum, AddsTheLeftShareOfTheLastWindow) {
+  // 20-sample windows; the last aggregation counted 10.
+  EXPECT_EQ(moving_sum(4, 10, 0, 20), 4u);    // window complete: the count itself
+  EXPECT_EQ(moving_sum(4, 10, 5, 20), 6u);    // a quarter left: 4 + 10/4
+  EXPECT_EQ(moving_sum(0, 10, 20, 20), 10u);  // nothing sampled yet: the last count
+  EXPECT_EQ(moving_sum(3, 0, 7, 20), 3u);
+  EXPECT_EQ(moving_sum(1, 1, 5, 0), 1u);      // a zero window counts as one
+}
+
 TEST(Split, PiecesCoverTheRegionAlignedWithCopiedCounters) {
   Rng rng(1);
   constexpr uint64_t kUnit = 4096;

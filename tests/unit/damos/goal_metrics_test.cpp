@@ -50,6 +50,24 @@ TEST(GoalMetrics, LruRatios) {
   EXPECT_EQ(lru_ratio_bp(m, GoalMetric::inactive_mem_bp), 2500u);
 }
 
+TEST(GoalMetrics, HugepageMemIsHugePagesOverUsedMemory) {
+  test::FolioMachine m;
+  EXPECT_EQ(hugepage_mem_bp(m), 0u);  // no memory in use
+  m.add_node(0, 1000 * kPageSize);
+  m.add_node(1, 1000 * kPageSize);
+  m.set_node_free(0, 600 * kPageSize);
+  m.set_node_free(1, 800 * kPageSize);
+  m.set_hugepage_bytes(150 * kPageSize);  // of 600 pages in use
+  EXPECT_EQ(hugepage_mem_bp(m), 2500u);
+  test::ViewFixture f;
+  f.machine.add_node(0, 1000 * kPageSize);
+  f.machine.set_node_free(0, 500 * kPageSize);
+  f.machine.set_hugepage_bytes(500 * kPageSize);
+  LiveGoal g = live_goal(GoalMetric::hugepage_mem_bp);
+  refresh_goal(g, f.view(), test::any_pattern());
+  EXPECT_EQ(g.goal.current_value, 10000u);
+}
+
 TEST(GoalMetrics, PsiIsTheStallSinceTheLastEvaluation) {
   test::ViewFixture f;
   LiveGoal g = live_goal(GoalMetric::some_mem_psi_us);

@@ -88,6 +88,31 @@ TEST_F(SchemesTest, PatternSelectsRegions) {
   EXPECT_EQ(s.stats()[0].sz_tried, 0x4000u);
 }
 
+// The kdamond applies on a fixed sampling beat but wakes up late by varying
+// amounts: quota windows follow the beat, so with a 100 ms reset interval
+// and applies every 100 ms every window is a new one (a late wakeup before
+// an early one must not make the window look 99 ms old and skip a reset,
+// which halved qt_exceeds on a loaded host).
+TEST_F(SchemesTest, QuotaWindowsFollowTheSamplingBeatNotWakeupJitter) {
+  regions(16, 10, 5);  // more regions than windows: each window tries a new one
+  SchemeParams p = scheme(Action::stat);
+  p.quota.bytes = 0x4000;  // one region per window
+  p.quota.reset_interval_ms = 100;
+  Schemes s({p}, f.view());
+  const uint64_t jitter_us[] = {7000, 0, 9000, 1000, 8000, 0, 6000, 500};
+  for (uint64_t window = 0; window < 8; ++window) {
+    for (int i = 0; i < 20; ++i) f.next_sample();
+    MonitorView v = f.view();
+    // Read the clock late: the apply runs after the due time.
+    f.clock.advance(jitter_us[window]);
+    s.apply(v);
+    f.clock.set(v.sample_due_us);
+  }
+  // Every window after the first ended with its quota used up.
+  EXPECT_EQ(s.stats()[0].qt_exceeds, 7u);
+  EXPECT_EQ(s.stats()[0].nr_tried, 8u);
+}
+
 TEST_F(SchemesTest, SizeQuotaSplitsChargesAndResumesNextWindow) {
   regions(4);
   SchemeParams p = scheme(Action::lru_prio);

@@ -33,7 +33,8 @@ struct ViewFixture {
                        .passed_samples = passed_samples,
                        .targets = targets,
                        .machine = machine,
-                       .clock = clock};
+                       .clock = clock,
+                       .sample_due_us = clock.now_us()};
   }
 
   // Appends a region to target `t` (created as needed).

@@ -94,6 +94,7 @@ const KeywordCase kKeywords[] = {
     {"schemes/0/quotas/goals/0/target_metric", "node_memcg_free_bp", {6, 19}},
     {"schemes/0/quotas/goals/0/target_metric", "inactive_mem_bp", {7, 0}},
     {"schemes/0/quotas/goals/0/target_metric", "node_eligible_mem_bp", {7, 2}},
+    {"schemes/0/quotas/goals/0/target_metric", "hugepage_mem_bp", kMm},
     {"monitoring_attrs/probes/0/filters/0/type", "memcg", {7, 2}},
 };
 

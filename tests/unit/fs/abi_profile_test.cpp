@@ -64,7 +64,7 @@ TEST_F(LatestTest, AcceptsTheNewerKeywords) {
   EXPECT_EQ(write(path(kS0, "action"), "collapse"), "ok");
   EXPECT_EQ(read(path(kS0, "action")), "collapse\n");
   for (const char* m : {"node_memcg_used_bp", "node_memcg_free_bp", "active_mem_bp",
-                        "inactive_mem_bp", "node_eligible_mem_bp"}) {
+                        "inactive_mem_bp", "node_eligible_mem_bp", "hugepage_mem_bp"}) {
     EXPECT_EQ(write(path(kS0, "quotas/goals/0/target_metric"), m), "ok") << m;
     EXPECT_EQ(read(path(kS0, "quotas/goals/0/target_metric")), std::string(m) + "\n");
   }
@@ -76,7 +76,7 @@ TEST_F(LatestTest, AcceptsTheNewerKeywords) {
 TEST_F(V618Test, RejectsTheNewerKeywords) {
   EXPECT_EQ(write(path(kS0, "action"), "collapse"), "!EINVAL");
   for (const char* m : {"node_memcg_used_bp", "node_memcg_free_bp", "active_mem_bp",
-                        "inactive_mem_bp", "node_eligible_mem_bp"})
+                        "inactive_mem_bp", "node_eligible_mem_bp", "hugepage_mem_bp"})
     EXPECT_EQ(write(path(kS0, "quotas/goals/0/target_metric"), m), "!EINVAL") << m;
   EXPECT_EQ(read(path(kS0, "quotas/goals/0/target_metric")), "user_input\n");
 }
