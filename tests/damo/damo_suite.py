@@ -218,6 +218,19 @@ class LauncherTest(unittest.TestCase):
         self.assertIn('/dev/fuse is not readable and writable by', p.stderr)
 
 
+def damo_checkout():
+    """The damo checkout $DAMO belongs to: the first directory holding a
+    tests/ directory from $DAMO's own (damo's top-level `damo` may be a
+    symbolic link into src/), or None."""
+    for start in (os.path.abspath(DAMO), os.path.realpath(DAMO)):
+        d = os.path.dirname(start)
+        while d != os.path.dirname(d):
+            if os.path.isdir(os.path.join(d, 'tests')) and os.path.exists(os.path.join(d, 'damo')):
+                return d
+            d = os.path.dirname(d)
+    return None
+
+
 @contextlib.contextmanager
 def damo_checkout_copy():
     """A private copy of the damo checkout $DAMO belongs to (damo's own
@@ -225,7 +238,7 @@ def damo_checkout_copy():
     call `sudo`, which a root without sudo gets as a pass-through."""
     with tempfile.TemporaryDirectory(prefix='damo-own-tests.') as tmp:
         copy = os.path.join(tmp, 'damo')
-        shutil.copytree(os.path.dirname(os.path.realpath(DAMO)), copy, symlinks=True,
+        shutil.copytree(damo_checkout(), copy, symlinks=True,
                         ignore=shutil.ignore_patterns('.git'))
         path = os.environ.get('PATH', '')
         if shutil.which('sudo') is None and is_root():
@@ -246,8 +259,9 @@ class DamoOwnTestsTest(unittest.TestCase):
     def run_damo_test(self, name):
         if not is_root():
             self.skipTest("damo's tests run damo through sudo: needs root")
-        if not os.path.exists(os.path.join(os.path.dirname(os.path.realpath(DAMO)), 'tests', name, 'test.sh')):
-            self.skipTest('%s has no tests/%s/test.sh' % (os.path.dirname(DAMO), name))
+        checkout = damo_checkout()
+        if checkout is None or not os.path.exists(os.path.join(checkout, 'tests', name, 'test.sh')):
+            self.skipTest('no damo checkout with tests/%s/test.sh holds %s' % (name, DAMO))
         with damo_checkout_copy() as (copy, path):
             cmd = ['unshare', '-pf', '--mount-proc', LAUNCHER, '--damonfs', args.damonfs, '--',
                    'bash', os.path.join(copy, 'tests', name, 'test.sh')]
