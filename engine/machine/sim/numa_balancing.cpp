@@ -6,14 +6,6 @@
 
 namespace damon::sim {
 
-// The kernel's watermark distance (__setup_per_zone_wmarks()): the larger
-// of min/4 and watermark_scale_factor (10, i.e. 0.1 %) of the node. Its
-// high watermark is min + 2 gaps, the promotion watermark (WMARK_PROMO)
-// one gap more.
-uint64_t Simulation::watermark_gap(size_t node) const {
-  return std::max(min_free_[node] / 4, nodes_[node].pages / 1000);
-}
-
 void Simulation::numa_balance(uint64_t now) {
   for (SimProcess& p : procs_) {
     while (p.alive && p.numa.next_us <= now) {
@@ -26,7 +18,7 @@ void Simulation::numa_balance(uint64_t now) {
 void Simulation::numa_scan(SimProcess& p, uint64_t t) {
   NumaScan& scan = p.numa;
   const size_t upper = p.home;
-  const uint64_t high = min_free_[upper] + 2 * watermark_gap(upper);
+  const uint64_t high = mem_.min_free(upper) + 2 * mem_.watermark_gap(upper);
   // 1. Hinting faults on what the last scan protected: the pages touched
   //    since (within the hot threshold), each faulting once. Which pages of
   //    a range fault does not matter to the model (a region's pages are
@@ -39,16 +31,16 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
                                                           p.schedule.progress(range.region, hot_until));
     uint64_t lower = 0;
     for (uint64_t v = range.first; v < range.end;) {
-      auto e = std::prev(p.extents.upper_bound(v));
+      auto e = p.extents.at(v);
       const uint64_t stop = std::min(range.end, e->first + e->second.pages);
-      if (!e->second.lazy && !nodes_[e->second.node].has_cpu) lower += stop - v;
+      if (!e->second.lazy && !nodes()[e->second.node].has_cpu) lower += stop - v;
       v = stop;
     }
     uint64_t faults = static_cast<uint64_t>(std::llround(static_cast<double>(lower) * prob));
     for (uint64_t v = range.first; v < range.end && faults;) {
-      auto e = std::prev(p.extents.upper_bound(v));
+      auto e = p.extents.at(v);
       const Extent ext = e->second;
-      if (ext.lazy || nodes_[ext.node].has_cpu) {
+      if (ext.lazy || nodes()[ext.node].has_cpu) {
         v = e->first + ext.pages;
         continue;
       }
@@ -57,7 +49,7 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
       ++scan.hint_faults;
       p.stall_due_ns += kHintFaultNs;
       p.stalled_ns += kHintFaultNs;
-      const bool room = frames_.free_frames(upper) > high + folio;
+      const bool room = mem_.free_pages(upper) > high + folio;
       if (room && budget >= static_cast<double>(folio) && migrate(PageRef{&p, v, ext.region}, upper)) {
         budget -= static_cast<double>(folio);
         scan.promoted_pages += folio;
@@ -71,7 +63,7 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
       v = (v / folio + 1) * folio;
     }
   }
-  if (wake_kswapd) demote_coldest(upper, high + watermark_gap(upper));
+  if (wake_kswapd) demote_coldest(upper, high + mem_.watermark_gap(upper));
 
   // 2. Protect the next stretch: numa_scan_size of lower-node pages, or
   //    eight times that of address space (task_numa_work()'s two limits),
@@ -92,9 +84,9 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
     const uint64_t first = reg.first + offset;
     uint64_t v = first;
     while (v < reg.end() && got < want && walked < 8 * want) {
-      auto e = std::prev(p.extents.upper_bound(v));
+      auto e = p.extents.at(v);
       const uint64_t stop = std::min({reg.end(), e->first + e->second.pages, v + (want - got), v + (8 * want - walked)});
-      if (!e->second.lazy && !nodes_[e->second.node].has_cpu) got += stop - v;
+      if (!e->second.lazy && !nodes()[e->second.node].has_cpu) got += stop - v;
       walked += stop - v;
       v = stop;
     }
@@ -109,8 +101,8 @@ void Simulation::numa_scan(SimProcess& p, uint64_t t) {
 // approximated by the access rate of each region in its current phase.
 void Simulation::demote_coldest(size_t node, uint64_t target) {
   size_t lower = node;
-  for (size_t n : nodes_[node].fallback)
-    if (!nodes_[n].has_cpu) {
+  for (size_t n : nodes()[node].fallback)
+    if (!nodes()[n].has_cpu) {
       lower = n;
       break;
     }
@@ -131,14 +123,14 @@ void Simulation::demote_coldest(size_t node, uint64_t target) {
                    [](const Candidate& a, const Candidate& b) { return a.intensity < b.intensity; });
   for (const Candidate& c : order) {
     const SimRegion& reg = c.proc->regions[c.region];
-    for (uint64_t v = reg.first; v < reg.end() && frames_.free_frames(node) < target;) {
-      auto e = std::prev(c.proc->extents.upper_bound(v));
+    for (uint64_t v = reg.first; v < reg.end() && mem_.free_pages(node) < target;) {
+      auto e = c.proc->extents.at(v);
       const Extent ext = e->second;
       const uint64_t next = e->first + ext.pages;
       if (!ext.lazy && ext.node == node) migrate(PageRef{c.proc, v, c.region}, lower);
       v = ext.lazy || ext.node != node ? next : v + (ext.huge ? kHugePages : 1);
     }
-    if (frames_.free_frames(node) >= target) return;
+    if (mem_.free_pages(node) >= target) return;
   }
 }
 

@@ -34,7 +34,7 @@ struct NodeSpec {
   bool has_cpu = true;      // false: a memory-only (CXL-like) node
   uint64_t reserved = 0;    // bytes used by the "kernel": never free, never monitored
   // Onlined to ZONE_MOVABLE, as daxctl onlines CXL / dax kmem memory by
-  // default: the node gets only a token min watermark (simulation.cpp).
+  // default: the node gets only a token min watermark (physical_memory.cpp).
   bool movable = false;
   // Bytes per second the node can serve; 0: unlimited (no bandwidth model
   // for this node: its accesses always take latency_ns).

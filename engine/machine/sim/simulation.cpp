@@ -32,47 +32,25 @@ constexpr SystemMapping kStack{"[stack]", 0x7ffffffde000, 132 * 1024, true, 50};
 constexpr uint64_t kMmapTop = 0x7ef000000000;
 constexpr uint64_t kMappingGap = 2 * kMiB;
 
+// Checked before PhysicalMemory lays out the scenario's nodes.
+const Scenario& validated(const Scenario& scenario) {
+  validate(scenario);
+  return scenario;
+}
+
 }  // namespace
 
 uint64_t SimRegion::resident_pages() const { return std::accumulate(resident.begin(), resident.end(), uint64_t{0}); }
 
 Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs)
-    : machine_(scenario.machine), seed_(seed), now_(start_us), sampled_(kSampleSets) {
-  validate(scenario);
+    : machine_(validated(scenario).machine), seed_(seed), now_(start_us), mem_(machine_) {
   faults_until_ = start_us;
-  uint64_t pfn = machine_.phys_base / kPageSize;
-  for (const NodeSpec& n : machine_.nodes) {
-    SimNode node;
-    node.id = n.id;
-    node.first_pfn = pfn;
-    node.pages = n.capacity / kPageSize;
-    node.latency_ns = n.latency_ns;
-    node.bandwidth = n.bandwidth;
-    node.has_cpu = n.has_cpu;
-    frames_.add_node(pfn, node.pages);
-    pfn += node.pages;
-    nodes_.push_back(node);
-  }
-  hint_.assign(nodes_.size(), 0);
-  utilization_.assign(nodes_.size(), 0);
+  utilization_.assign(nodes().size(), 0);
   if (machine_.bandwidth_limited()) {
     std::vector<BandwidthModel::Node> model;
-    for (const SimNode& n : nodes_) model.push_back({static_cast<double>(n.latency_ns), n.bandwidth});
+    for (const SimNode& n : nodes()) model.push_back({static_cast<double>(n.latency_ns), n.bandwidth});
     bandwidth_.emplace(std::move(model));
-    copy_backlog_.assign(nodes_.size(), 0);
-  }
-  set_min_watermarks();
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    // The "kernel" takes its memory first, at the start of the node.
-    if (machine_.nodes[i].reserved) frames_.take(i, machine_.nodes[i].reserved / kPageSize);
-    std::vector<size_t>& order = nodes_[i].fallback;
-    order.resize(nodes_.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    // Spill to the fastest other nodes first.
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      if ((a == i) != (b == i)) return a == i;
-      return nodes_[a].latency_ns < nodes_[b].latency_ns;
-    });
+    copy_backlog_.assign(nodes().size(), 0);
   }
 
   uint64_t needed = 0, available = 0;
@@ -80,8 +58,7 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
     needed += pages_of(kText.bytes) + pages_of(kData.bytes) + pages_of(kHeap.bytes) + pages_of(kStack.bytes);
     for (const RegionSpec& r : p.regions) needed += pages_of(r.size);
   }
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    available += frames_.free_frames(i) - std::min(frames_.free_frames(i), min_free_[i]);
+  for (size_t i = 0; i < nodes().size(); ++i) available += mem_.usable(i);
   if (needed > available)
     throw ScenarioError("the processes need " + std::to_string(needed * kPageSize / kMiB) + " MiB but the nodes have " +
                         std::to_string(available * kPageSize / kMiB) + " MiB free");
@@ -95,16 +72,9 @@ Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t see
   }
 }
 
-std::optional<size_t> Simulation::node_index(int id) const {
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (nodes_[i].id == id) return i;
-  }
-  return std::nullopt;
-}
-
 void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   size_t home = 0;
-  while (!nodes_[home].has_cpu) ++home;
+  while (!nodes()[home].has_cpu) ++home;
   if (spec.node) home = *node_index(*spec.node);
 
   // Regions in address order, each with where its accesses come from: a
@@ -178,9 +148,9 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   p.home = home;
   p.threads = spec.threads;
   p.numa.next_us = now_ + kNumaScanDelayUs;
-  p.node_bytes.assign(nodes_.size(), 0);
+  p.node_bytes.assign(nodes().size(), 0);
   p.regions = std::move(regions);
-  for (SimRegion& r : p.regions) r.resident.assign(nodes_.size(), 0);
+  for (SimRegion& r : p.regions) r.resident.assign(nodes().size(), 0);
   // Memory is placed in the order a program would first touch it: its own
   // mappings, then the scenario's regions as declared (so when DRAM runs
   // out, the last declared regions are the ones that spill).
@@ -204,48 +174,14 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
   }
 }
 
-std::vector<FrameRun> Simulation::allocate(size_t node, uint64_t pages, uint64_t align) {
-  // Like the kernel's page allocator, never dig into the node's min
-  // watermark: allocations spill to other nodes and migrations fail first.
-  const uint64_t free = frames_.free_frames(node);
-  const uint64_t usable = free > min_free_[node] ? free - min_free_[node] : 0;
-  pages = std::min(pages, usable / align * align);
-  if (!pages) return {};
-  auto runs = frames_.take(node, pages, align, align == 1 ? hint_[node] : 0);
-  if (!runs.empty()) hint_[node] = runs.back().pfn + runs.back().count;
-  return runs;
-}
-
-// The kernel sizes min_free_kbytes as sqrt(16 x memory in KiB), within
-// [128 KiB, 256 MiB], counting only memory outside ZONE_MOVABLE
-// (calculate_min_free_kbytes() via nr_free_buffer_pages()), and shares it
-// among those nodes by size; a node onlined movable keeps only its size /
-// 1024 pages, within [32, 128] (__setup_per_zone_wmarks()).
-void Simulation::set_min_watermarks() {
-  uint64_t lowmem = 0;
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    if (!machine_.nodes[i].movable) lowmem += nodes_[i].pages;
-  const uint64_t kib = std::clamp<uint64_t>(
-      static_cast<uint64_t>(std::sqrt(static_cast<double>(lowmem * (kPageSize / 1024) * 16))), 128, 256 * 1024);
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    const SimNode& n = nodes_[i];
-    if (machine_.nodes[i].movable) {
-      min_free_.push_back(std::clamp<uint64_t>(n.pages / 1024, 32, 128));
-      continue;
-    }
-    const double share = static_cast<double>(n.pages) / static_cast<double>(lowmem);
-    min_free_.push_back(static_cast<uint64_t>(static_cast<double>(kib * 1024 / kPageSize) * share));
-  }
-}
-
 void Simulation::place(SimProcess& p, uint32_t r) {
   const SimRegion& reg = p.regions[r];
   uint64_t v = reg.first, left = reg.pages;
   if (reg.thp) {
     uint64_t huge = reg.pages / kHugePages * kHugePages;
-    for (size_t node : nodes_[reg.node].fallback) {
+    for (size_t node : nodes()[reg.node].fallback) {
       if (!huge) break;
-      for (const FrameRun& run : allocate(node, huge, kHugePages)) {
+      for (const FrameRun& run : mem_.allocate(node, huge, kHugePages)) {
         insert_resident(p, v, run.count, r, node, run.pfn, reg.active, true);
         v += run.count;
         left -= run.count;
@@ -253,9 +189,9 @@ void Simulation::place(SimProcess& p, uint32_t r) {
       }
     }
   }
-  for (size_t node : nodes_[reg.node].fallback) {
+  for (size_t node : nodes()[reg.node].fallback) {
     if (!left) break;
-    for (const FrameRun& run : allocate(node, left, 1)) {
+    for (const FrameRun& run : mem_.allocate(node, left, 1)) {
       insert_resident(p, v, run.count, r, node, run.pfn, reg.active, false);
       v += run.count;
       left -= run.count;
@@ -291,14 +227,7 @@ bool Simulation::poll_alive(int pid) {
 void Simulation::end_process(SimProcess& p) {
   if (!p.alive) return;
   p.alive = false;
-  for (auto it = rmap_.begin(); it != rmap_.end();) {
-    if (it->second.proc == p.index) {
-      frames_.give_back(it->first, it->second.count);
-      it = rmap_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  mem_.release_process(p.index);
   p.extents.clear();
   p.cleared.forget();
   for (SimRegion& r : p.regions) {
@@ -326,12 +255,12 @@ void Simulation::integrate(SimProcess& p, uint64_t from, uint64_t to) {
     double latency = 0;
     uint64_t resident = 0;
     const double per_page = n * kAccessBytes / static_cast<double>(reg.pages);
-    for (size_t i = 0; i < nodes_.size(); ++i) {
-      latency += static_cast<double>(reg.resident[i]) * static_cast<double>(nodes_[i].latency_ns);
+    for (size_t i = 0; i < nodes().size(); ++i) {
+      latency += static_cast<double>(reg.resident[i]) * static_cast<double>(nodes()[i].latency_ns);
       resident += reg.resident[i];
       p.node_bytes[i] += per_page * static_cast<double>(reg.resident[i]);
     }
-    latency += static_cast<double>(reg.pages - resident) * static_cast<double>(nodes_[reg.node].latency_ns);
+    latency += static_cast<double>(reg.pages - resident) * static_cast<double>(nodes()[reg.node].latency_ns);
     p.node_bytes[reg.node] += per_page * static_cast<double>(reg.pages - resident);
     p.accesses += n;
     p.latency_ns += n * latency / static_cast<double>(reg.pages);
@@ -342,10 +271,10 @@ void Simulation::fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_
   SimProcess& p = procs_[fs.proc()];
   SimRegion& reg = p.regions[fs.region()];
   uint64_t need = target - fs.faulted();
-  for (size_t node : nodes_[fs.preferred_node()].fallback) {
+  for (size_t node : nodes()[fs.preferred_node()].fallback) {
     if (!need) break;
-    for (const FrameRun& run : allocate(node, need, 1)) {
-      rmap_add(run.pfn, Owner{run.count, p.index, true, fs.faulted(), owner});
+    for (const FrameRun& run : mem_.allocate(node, need, 1)) {
+      mem_.rmap_add(run.pfn, FrameOwner{run.count, p.index, true, fs.faulted(), owner});
       fs.add_faulted(static_cast<int>(node), run.pfn, run.count);
       reg.resident[node] += run.count;
       need -= run.count;

@@ -15,7 +15,7 @@ void Simulation::add_copy(size_t from, size_t to, uint64_t bytes) {
 }
 
 void Simulation::integrate_loaded(uint64_t now) {
-  const size_t n = nodes_.size();
+  const size_t n = nodes().size();
   std::vector<BandwidthModel::Demand> demands;
   std::vector<SimProcess*> who;
   std::vector<double> seconds;
@@ -48,7 +48,7 @@ void Simulation::integrate_loaded(uint64_t now) {
     const double dt = static_cast<double>(to - now_) * 1e-6;
     // Little's law: the accesses in flight that make the schedule's rate
     // at the home node's idle latency.
-    d.in_flight = total / dt * static_cast<double>(nodes_[p.home].latency_ns) * 1e-9;
+    d.in_flight = total / dt * static_cast<double>(nodes()[p.home].latency_ns) * 1e-9;
     demands.push_back(std::move(d));
     who.push_back(&p);
     seconds.push_back(dt);
@@ -61,7 +61,7 @@ void Simulation::integrate_loaded(uint64_t now) {
   for (size_t i = 0; i < n; ++i) {
     if (copy_backlog_[i] <= 0) continue;
     double rate = std::min(copy_backlog_[i] / dt, machine_.migration_bandwidth);
-    if (nodes_[i].bandwidth > 0) rate = std::min(rate, 0.9 * nodes_[i].bandwidth);
+    if (nodes()[i].bandwidth > 0) rate = std::min(rate, 0.9 * nodes()[i].bandwidth);
     background[i] = rate;
     copy_backlog_[i] = std::max(0.0, copy_backlog_[i] - rate * dt);
   }

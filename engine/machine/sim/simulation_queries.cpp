@@ -7,10 +7,10 @@
 namespace damon::sim {
 
 Simulation::PageState Simulation::state(const PageRef& ref) {
-  return state(ref, std::prev(ref.proc->extents.upper_bound(ref.vpage)));
+  return state(ref, ref.proc->extents.at(ref.vpage));
 }
 
-Simulation::PageState Simulation::state(const PageRef& ref, std::map<uint64_t, Extent>::iterator extent) {
+Simulation::PageState Simulation::state(const PageRef& ref, ExtentMap::iterator extent) {
   PageState s;
   s.extent = extent;
   const Extent& e = s.extent->second;
@@ -68,7 +68,7 @@ void Simulation::add_folio(std::vector<FolioInfo>& out, const SimProcess& p, con
   f.anon = r.anon;
   f.active = s.resident && !s.extent->second.lazy && s.extent->second.active;
   f.mapped = true;
-  f.node = s.resident ? nodes_[s.node].id : -1;
+  f.node = s.resident ? nodes()[s.node].id : -1;
   f.memcg = p.cgroup;
   out.push_back(std::move(f));
 }
@@ -94,10 +94,9 @@ std::vector<FolioInfo> Simulation::folios(Space space, AddrRange range) {
   // frames are not on any LRU list, so DAMON skips them).
   uint64_t pfn = first;
   while (pfn < end) {
-    auto it = rmap_.upper_bound(pfn);
-    if (it != rmap_.begin() && std::prev(it)->first + std::prev(it)->second.count > pfn) --it;
-    if (it == rmap_.end() || it->first >= end) break;
-    pfn = std::max(pfn, it->first);
+    const auto owned = mem_.next_owned(pfn);
+    if (!owned || *owned >= end) break;
+    pfn = *owned;
     const auto ref = resolve(Space::phys(), pfn * kPageSize);
     const PageState s = state(*ref);
     const uint64_t folio_pfn = s.pfn - (ref->vpage - s.folio_first);

@@ -13,34 +13,6 @@
 
 namespace damon::sim {
 
-// Both table operations choose among the ways of a set without branches:
-// which way holds a key, and which entry is oldest, are as random as the
-// sampled addresses, and mispredicting them cost more than the comparing.
-Simulation::SampleSlot* Simulation::sample_find(SampleSet& set, uint64_t key) {
-  // Scanning down, the first match is the one kept (a key is in at most
-  // one way anyway: sample_set updates it in place).
-  SampleSlot* found = nullptr;
-  for (size_t i = kSampleWays; i-- > 0;) found = set.ways[i].key == key ? &set.ways[i] : found;
-  return found;
-}
-
-void Simulation::sample_set(SampleSet& set, uint64_t key, uint64_t since) {
-  if (SampleSlot* slot = sample_find(set, key)) {
-    slot->since = since;
-    return;
-  }
-  // The victim: the first empty way, else the first of the oldest.
-  size_t victim = 0;
-  bool empty = !set.ways[0].key;
-  for (size_t i = 1; i < kSampleWays; ++i) {
-    const SampleSlot& w = set.ways[i];
-    const bool take = !empty && (!w.key || w.since < set.ways[victim].since);
-    victim = take ? i : victim;
-    empty = empty || !w.key;
-  }
-  set.ways[victim] = {key, since};
-}
-
 const AccessSchedule::Window& Simulation::window(SimProcess& p, uint32_t region, uint64_t since) {
   // The common case, every page of a batch after the first: both ends are
   // marks already, so progress() would change nothing and give them back.
@@ -63,13 +35,13 @@ const AccessSchedule::Window& Simulation::new_window(SimProcess& p, uint32_t reg
   return r.window;
 }
 
-void Simulation::mkold(const SampledFolio& folio, SampleSet& set) {
-  sample_set(set, folio_id(*folio.proc, folio.first), now_);
+void Simulation::mkold(const SampledFolio& folio, SampleTable::Set& set) {
+  SampleTable::record(set, sample_key(folio), now_);
 }
 
-bool Simulation::young(const SampledFolio& folio, SampleSet& set, bool clear) {
+bool Simulation::young(const SampledFolio& folio, SampleTable::Set& set, bool clear) {
   SimProcess& p = *folio.proc;
-  const SampleSlot* sampled = sample_find(set, folio_id(p, folio.first));
+  const SampleTable::Slot* sampled = SampleTable::find(set, sample_key(folio));
   uint64_t since = p.cleared.since(folio.first, p.start_us);
   if (sampled) since = std::max(since, sampled->since);
   bool accessed = false;
@@ -90,19 +62,19 @@ Simulation::SampledFolio Simulation::sampled_folio(const Lookup& page) {
 
 void Simulation::mkold(const Lookup& page) {
   const SampledFolio folio = sampled_folio(page);
-  mkold(folio, sample_set_of(folio_id(*folio.proc, folio.first)));
+  mkold(folio, samples_.set_of(sample_key(folio)));
 }
 
 bool Simulation::young(const Lookup& page, bool clear) {
   const SampledFolio folio = sampled_folio(page);
-  return young(folio, sample_set_of(folio_id(*folio.proc, folio.first)), clear);
+  return young(folio, samples_.set_of(sample_key(folio)), clear);
 }
 
 template <class F>
 void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F f) {
   SimProcess* p = space.physical() ? nullptr : live(space.pid);
   if (!space.physical() && !p) return;
-  std::map<uint64_t, Extent>::iterator extent;  // the last address's
+  ExtentMap::iterator extent;  // the last address's
   bool in_extent = false;
   // The folio at addr, as state() would find it without building a
   // PageState: false when no page is mapped there.
@@ -114,7 +86,7 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
     }
     const uint64_t vpage = addr / kPageSize;
     if (!in_extent || vpage < extent->first || vpage - extent->first >= extent->second.pages) {
-      const auto found = extent_of(*p, vpage);
+      const auto found = p->extents.find(vpage);
       in_extent = found.has_value();
       if (!in_extent) return false;
       extent = *found;
@@ -136,7 +108,7 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
   struct Found {
     size_t i;
     SampledFolio folio;
-    SampleSet* set;
+    SampleTable::Set* set;
   };
   constexpr size_t kChunk = 16;
   std::array<Found, kChunk> chunk;
@@ -146,7 +118,7 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
       Found& found = chunk[n];
       if (!find(addrs[i], found.folio)) continue;
       found.i = i;
-      found.set = &sample_set_of(folio_id(*found.folio.proc, found.folio.first));
+      found.set = &samples_.set_of(sample_key(found.folio));
       __builtin_prefetch(found.set);
       ++n;
     }
@@ -155,13 +127,13 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
 }
 
 void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
-  for_each_folio(space, addrs, [this](size_t, const SampledFolio& folio, SampleSet& set) { mkold(folio, set); });
+  for_each_folio(space, addrs, [this](size_t, const SampledFolio& folio, SampleTable::Set& set) { mkold(folio, set); });
 }
 
 void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
   out.assign(addrs.size(), false);
   for_each_folio(space, addrs,
-                 [&](size_t i, const SampledFolio& folio, SampleSet& set) { out[i] = young(folio, set, false); });
+                 [&](size_t i, const SampledFolio& folio, SampleTable::Set& set) { out[i] = young(folio, set, false); });
 }
 
 void Simulation::young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
@@ -172,7 +144,7 @@ void Simulation::young_pages(Space space, std::span<const uint64_t> addrs, std::
     page.present = page.anon = false;
     page.memcg.clear();
   }
-  for_each_folio(space, addrs, [&](size_t i, const SampledFolio& folio, SampleSet& set) {
+  for_each_folio(space, addrs, [&](size_t i, const SampledFolio& folio, SampleTable::Set& set) {
     out[i] = young(folio, set, false);
     SampledPage& page = pages[i];
     page.present = folio.resident;
