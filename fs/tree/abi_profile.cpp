@@ -13,7 +13,7 @@ namespace {
 constexpr std::array kProfiles{
     AbiProfile{"latest", kMmTree,
                "Linux 7.3 plus what the mm tree has merged since (the default)"},
-    AbiProfile{"7.3", AbiVersion{7, 3}, "Linux 7.3: probe weights"},
+    AbiProfile{"7.3", AbiVersion{7, 3}, "Linux 7.3: probe weights, probe hits as moving sums"},
     AbiProfile{"7.2", AbiVersion{7, 2},
                "Linux 7.2: collapse, pause, fail_charge_*, node_eligible_mem_bp, probes"},
     AbiProfile{"7.1", AbiVersion{7, 1}, "Linux 7.1: quotas/goal_tuner"},
