@@ -93,7 +93,10 @@ std::string process_name(const ReplayOptions& options, const std::string& file, 
   std::string base = options.name.empty() ? file_stem(file) : options.name;
   if (base.empty()) base = "replay";
   if (count == 1) return base.substr(0, kMaxCommLen);
-  const std::string suffix = index ? "-" + std::to_string(index) : "";
+  // Appended, not `"-" + std::to_string(index)`: g++ 12 -O3 warns about
+  // that with a false -Wrestrict (GCC bug 105329).
+  std::string suffix;
+  if (index) suffix.append("-").append(std::to_string(index));
   return base.substr(0, kMaxCommLen - suffix.size()) + suffix;
 }
 

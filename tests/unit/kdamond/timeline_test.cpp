@@ -204,13 +204,15 @@ TEST(Timeline, KdamondsOnAManualTimelineIterateExactlyUpToTheAdvance) {
   auto probe_b = std::make_shared<FakeProbe>();
   probe_a->sleep_us = 5000;
   probe_b->sleep_us = 3000;
+  // append, not "a" + std::to_string(...): g++ 12 -O3 warns about that
+  // with a false -Wrestrict (GCC bug 105329).
   probe_a->on_iterate = [&](uint64_t) {
     std::lock_guard lock(mu);
-    order.push_back("a" + std::to_string(t.now_us() - kStart));
+    order.push_back(std::string("a").append(std::to_string(t.now_us() - kStart)));
   };
   probe_b->on_iterate = [&](uint64_t) {
     std::lock_guard lock(mu);
-    order.push_back("b" + std::to_string(t.now_us() - kStart));
+    order.push_back(std::string("b").append(std::to_string(t.now_us() - kStart)));
   };
   Kdamond a(task_log(), t), b(task_log(), t);
   ASSERT_EQ(a.start(0, fake_work(probe_a)), 0);
