@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <future>
+#include <thread>
 
 #include "engine/clock.h"
 #include "tests/support/recording_log.h"
@@ -55,6 +59,81 @@ TEST(ClockFile, PacedAndWallClocksAreReadOnly) {
   ClockFile wall(steady);
   EXPECT_FALSE(wall.writable());
   EXPECT_NE(wall.read().find(" mode wall speed 1 reached 1.0 keeping_up yes\n"), std::string::npos);
+}
+
+// A kdamond on a paced timeline, on its own thread: each turn asks for
+// `sleep_us` of simulated time, then works `work` of wall time.
+class PacedKdamond {
+ public:
+  PacedKdamond(damon::Timeline& t, uint64_t sleep_us, std::chrono::microseconds work)
+      : sleep_us_(sleep_us), work_us_(work.count()), seat_(t.join()), thread_([this] { run(); }) {}
+  ~PacedKdamond() {
+    stop_ = true;
+    thread_.join();
+  }
+  void set_turn(uint64_t sleep_us, std::chrono::microseconds work) {
+    sleep_us_ = sleep_us;
+    work_us_ = work.count();
+  }
+
+ private:
+  void run() {
+    while (!stop_) {
+      // `due` runs with the timeline's lock held: it only wakes this thread.
+      std::promise<void> due;
+      seat_->wait_for(sleep_us_, [&due] { due.set_value(); });
+      due.get_future().wait();
+      std::this_thread::sleep_for(std::chrono::microseconds(work_us_.load()));
+    }
+    seat_->leave();
+  }
+
+  std::atomic<uint64_t> sleep_us_;
+  std::atomic<int64_t> work_us_;
+  std::atomic<bool> stop_ = false;
+  std::unique_ptr<damon::Timeline::Seat> seat_;
+  std::thread thread_;
+};
+
+// Polls until `log` has a line with `text`, for at most 30 s (a hang, not
+// a speed, is what the limit catches).
+bool wait_for_line(const damon::test::RecordingLog& log, const std::string& text) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (log.count(text) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+double reached(const std::string& line) {
+  const size_t at = line.find(" reached ");
+  return at == std::string::npos ? -1 : std::stod(line.substr(at + 9));
+}
+
+// A kdamond whose turns cost far more wall time than --speed allows (2 ms
+// of work for every 100 us of simulated time: 0.05x at best, asked 1000x):
+// the log says time runs slower, with the speed reached, and the clock
+// line says keeping_up no. Once its turns are cheap again, both say it
+// keeps up. (What is asserted does not depend on how fast the machine is:
+// a slower one only falls further behind in the first part, and the
+// second waits for any second without a lagging turn.)
+TEST(ClockFile, PacedClockReportsFallingBehindAndCatchingUp) {
+  damon::test::RecordingLog log;
+  damon::Timeline t({.manual = false, .speed = 1000, .start_us = 1'000'000});
+  ClockFile f(t, now, log);
+  PacedKdamond kdamond(t, 100, std::chrono::milliseconds(2));
+  ASSERT_TRUE(wait_for_line(log, "slower than --speed 1000: the kdamonds cannot keep up"));
+  const std::string line = f.read();
+  EXPECT_NE(line.find(" mode paced speed 1000 reached "), std::string::npos) << line;
+  EXPECT_TRUE(line.ends_with(" keeping_up no\n")) << line;
+  EXPECT_GT(reached(line), 0) << line;
+  EXPECT_LT(reached(line), 900) << line;
+  EXPECT_EQ(log.count("simulated time runs at "), 1u) << "reported once, not every turn";
+
+  kdamond.set_turn(10'000'000, std::chrono::microseconds(0));
+  ASSERT_TRUE(wait_for_line(log, "keeps up with --speed 1000 again"));
+  EXPECT_TRUE(f.read().ends_with(" keeping_up yes\n")) << f.read();
 }
 
 }  // namespace
