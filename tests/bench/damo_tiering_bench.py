@@ -70,6 +70,9 @@ with open(config, 'w') as f:
     json.dump({'kdamonds': kdamonds}, f)
 start = time.monotonic()
 subprocess.run([damo, 'start', config], check=True)
+# Where simulated time stood when damo start returned: under --clock auto
+# it ran on during the set-up, so the kdamonds start late in phase 1.
+started_us = now_us()
 ends = []
 for phase in range(1, 5):
     if manual:
@@ -78,6 +81,7 @@ for phase in range(1, 5):
     while now_us() < phase * phase_us:
         time.sleep(0.02)
     # Two snapshots right at the phase end: the placement, and damo's view.
+    t_us = now_us()
     dram = fields('damonfs/nodes')[0]
     regions = {r['region']: dict(map(int, x.split(':')) for x in r['resident'].split(','))
                for r in fields('damonfs/truth/%d' % pid)}
@@ -86,13 +90,13 @@ for phase in range(1, 5):
         sum(sum(regions[r].values()) for r in ('index', slab))
     report = subprocess.run([damo, 'report', 'damon'], check=True, capture_output=True,
                             text=True).stdout
-    ends.append({'t_us': now_us(), 'dram_used': 1 - int(dram['free']) / int(dram['total']),
+    ends.append({'t_us': t_us, 'dram_used': 1 - int(dram['free']) / int(dram['total']),
                  'hot_in_dram': hot, 'report_kdamonds': report.count('kdamond ')})
 wall = time.monotonic() - start
 subprocess.run([damo, 'stop'], check=True)
 with open(os.path.join(mnt, 'damonfs/clock')) as f:
     clock = f.read().strip()
-print(json.dumps({'wall_s': wall, 'ends': ends, 'clock': clock}))
+print(json.dumps({'wall_s': wall, 'started_us': started_us, 'ends': ends, 'clock': clock}))
 '''
 
 
@@ -114,8 +118,8 @@ def main():
         return 1
     result = json.loads(r.stdout.strip().splitlines()[-1])
     print('damo tiering at --speed %s --clock %s: 20 simulated minutes in %.1f s of wall time '
-          '(%.1f s with mount and set-up); %s' % (SPEED, CLOCK, result['wall_s'], total,
-                                                  result['clock']))
+          '(%.1f s with mount and set-up); damo start returned at t=%.1f s; %s'
+          % (SPEED, CLOCK, result['wall_s'], total, result['started_us'] / 1e6, result['clock']))
     failures = []
     for i, e in enumerate(result['ends']):
         print('  phase %d end (t=%.0f s): DRAM %.2f%% used, %.1f%% of the hot set in DRAM'
