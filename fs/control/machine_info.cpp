@@ -126,6 +126,8 @@ std::optional<std::string> MachineInfo::perf(const std::string& pid) const {
     const int nid = i < nodes.size() ? nodes[i].id : static_cast<int>(i);
     out += std::to_string(nid) + ':' + number(s.node_bytes[i]);
   }
+  out += " numa_hint_faults " + std::to_string(s.numa_hint_faults) + " numa_promoted_bytes " +
+         std::to_string(s.numa_promoted_bytes) + " stalled_s " + number(s.stalled_ns * 1e-9);
   return out + '\n';
 }
 

@@ -7,17 +7,17 @@
 // parameters: scenarios/tiering-taobench.yaml and
 // docs/simulator-performance-model.md. TIERING_SEEDS=a,b,... runs a sweep.
 //
-// What it asserts is NUMA balancing's mechanics (hinting faults charged to
-// the process, promotions in its context, the hot set pulled into DRAM).
-// The seed's ordering (DAMON > none > NUMAB-2) is printed, not asserted:
-// the simulation does not reproduce it (DAMON's promotion waits while DRAM
-// is full at its 99.7 % goal and its demotion finds little under the young
-// filter; NUMAB-2's faults cost far less than its promotions gain); see
-// the docs page.
+// What it asserts is NUMA balancing's mechanics: hinting faults and
+// promotions charged to the process's threads at their published costs,
+// none for DAMON's asynchronous migrations. The seed's ordering (DAMON >
+// none > NUMAB-2) is printed per seed, not asserted: the simulation gives
+// DAMON > none but NUMAB-2 slightly above none, its modelled costs (0.6 %
+// of thread time) cancelling what its promotions gain; see the docs page.
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -31,12 +31,16 @@ using test::kSecond;
 
 constexpr double kScale = 100;               // the scenario is the seed / 100
 constexpr uint64_t kWarmupSeconds = 200;     // one exchange round before scoring
-constexpr uint64_t kScoredSeconds = 400;    // about the seed's 1,440 s test
+constexpr uint64_t kScoredSeconds = 1400;   // about the seed's 1,440 s test
 
-sim::Scenario scenario(uint64_t seed, bool numab) {
+// A change to the scenario's parameters (the sensitivity test's).
+using Tweak = std::function<void(sim::Scenario&)>;
+
+sim::Scenario scenario(uint64_t seed, bool numab, const Tweak& tweak) {
   sim::Scenario s = sim::load_scenario(std::string(DAMONFS_SCENARIOS_DIR) + "/tiering-taobench.yaml");
   s.seed = seed;
   s.machine.numa_balancing = numab;
+  if (tweak) tweak(s);
   return s;
 }
 
@@ -111,8 +115,8 @@ struct Score {
   sim::PerfScore perf;
 };
 
-Score run(uint64_t seed, Config c) {
-  test::SimDriver driver(scenario(seed, c == Config::numab));
+Score run(uint64_t seed, Config c, const Tweak& tweak = {}, bool verbose = true) {
+  test::SimDriver driver(scenario(seed, c == Config::numab, tweak));
   sim::SimMachine& m = driver.machine();
   const int pid = *m.pid_of("taobench");
   const AddrRange dram = *m.node_range(0), cxl = *m.node_range(1);
@@ -131,11 +135,13 @@ Score run(uint64_t seed, Config c) {
     hot += in / (in + static_cast<double>(test::resident_on(m, pid, "hot", 1)));
   }
   Score s;
-  std::printf("    %s: migrated MiB per context (exchange demote, exchange promote%s):", name(c),
-              c == Config::damon ? ", DAMON demote, DAMON promote" : "");
-  for (size_t k = 0; k < (c == Config::damon ? 4u : 2u); ++k)
-    std::printf(" %llu", static_cast<unsigned long long>(driver.schemes(k).stats()[0].sz_applied >> 20));
-  std::printf("\n");
+  if (verbose) {
+    std::printf("    %s: migrated MiB per context (exchange demote, exchange promote%s):", name(c),
+                c == Config::damon ? ", DAMON demote, DAMON promote" : "");
+    for (size_t k = 0; k < (c == Config::damon ? 4u : 2u); ++k)
+      std::printf(" %llu", static_cast<unsigned long long>(driver.schemes(k).stats()[0].sz_applied >> 20));
+    std::printf("\n");
+  }
   s.perf = m.perf(pid);
   s.throughput = (s.perf.accesses - before) / static_cast<double>(kScoredSeconds);
   s.hot_in_dram = hot / (kScoredSeconds / 100);
@@ -169,13 +175,71 @@ TEST(SeedTieringPerf, ScoresOfNoTieringNumaBalancingAndDamon) {
     const double numab = 100 * (score[1].throughput / score[0].throughput - 1);
     std::printf("tiering vs no tiering, seed %llu: DAMON %+.2f %% (seed +4.42 %%), NUMAB-2 %+.2f %% (seed -7.34 %%)\n",
                 static_cast<unsigned long long>(seed), damon, numab);
-    // NUMAB-2 at work: faults and promotions charged to the process, the
-    // hot set pulled back into DRAM faster than the exchange pushes it out.
+    std::printf("seed ordering (DAMON > no tiering > NUMAB-2), seed %llu: %s\n",
+                static_cast<unsigned long long>(seed), damon > 0 && numab < 0 ? "yes" : "no");
+    // NUMAB-2 at work: faults, promotions and scans charged to the
+    // process's threads, at least each fault's and promotion's cost.
+    const sim::NumaCosts costs;
     EXPECT_EQ(score[0].perf.numa_hint_faults, 0u);
     EXPECT_GT(score[1].perf.numa_hint_faults, 1000u);
     EXPECT_GT(score[1].perf.numa_promoted_bytes, 0u);
-    EXPECT_GT(score[1].perf.stalled_ns, 1000.0 * static_cast<double>(score[1].perf.numa_hint_faults) * 0.99);
-    EXPECT_GT(score[1].hot_in_dram, score[0].hot_in_dram + 0.05);
+    EXPECT_GE(score[1].perf.stalled_ns,
+              0.99 * (costs.hint_fault_ns * static_cast<double>(score[1].perf.numa_hint_faults) +
+                      costs.migrate_overhead_ns * static_cast<double>(score[1].perf.numa_promoted_bytes / kPageSize)));
+    // DAMON tiering's promotions are asynchronous: nothing charged.
+    EXPECT_EQ(score[2].perf.stalled_ns, 0.0);
+  }
+}
+
+// How much the tiering result depends on each main parameter: each at -20 %
+// and +20 % of its value, the others at theirs, seed 1. Parameters of NUMA
+// balancing's costs only change the NUMAB-2 run. The table is in
+// docs/simulator-performance-model.md.
+TEST(SeedTieringPerf, SensitivityAtPlusMinus20Percent) {
+  if (!std::getenv("TIERING_SENSITIVITY"))
+    GTEST_SKIP() << "45 runs of the tiering scenario: set TIERING_SENSITIVITY=1 to print the table";
+  struct Knob {
+    const char* name;
+    std::function<void(sim::Scenario&, double)> scale;
+    bool numab_only;
+  };
+  auto intensity = [](sim::Scenario& s, double f) {
+    for (sim::ProcessSpec& p : s.processes)
+      for (sim::PhaseSpec& ph : p.phases)
+        for (sim::Access& a : ph.access) a.intensity *= f;
+  };
+  const Knob knobs[] = {
+      {"DDR idle latency (110 ns)", [](sim::Scenario& s, double f) { s.machine.nodes[0].latency_ns = static_cast<uint64_t>(s.machine.nodes[0].latency_ns * f); }, false},
+      {"CXL idle latency (250 ns)", [](sim::Scenario& s, double f) { s.machine.nodes[1].latency_ns = static_cast<uint64_t>(s.machine.nodes[1].latency_ns * f); }, false},
+      {"DDR bandwidth (72 GB/s)", [](sim::Scenario& s, double f) { s.machine.nodes[0].bandwidth *= f; }, false},
+      {"CXL bandwidth (26 GB/s)", [](sim::Scenario& s, double f) { s.machine.nodes[1].bandwidth *= f; }, false},
+      {"demand (20 GB/s)", intensity, false},
+      {"copy bandwidth (10 GB/s)", [](sim::Scenario& s, double f) { s.machine.migration_bandwidth *= f; }, false},
+      {"hinting fault (1.5 us)", [](sim::Scenario& s, double f) { s.machine.numa_costs.hint_fault_ns *= f; }, true},
+      {"migration overhead (10 us)", [](sim::Scenario& s, double f) { s.machine.numa_costs.migrate_overhead_ns *= f; }, true},
+      {"TLB shootdown (2 us)", [](sim::Scenario& s, double f) { s.machine.numa_costs.shootdown_ns *= f; }, true},
+  };
+  const uint64_t seed = seeds().front();
+  const double base = run(seed, Config::baseline, {}, false).throughput;
+  const double damon = run(seed, Config::damon, {}, false).throughput;
+  std::printf("[sensitivity] tiering vs no tiering, seed %llu (nominal: DAMON %+.2f %%, NUMAB-2 %+.2f %%)\n",
+              static_cast<unsigned long long>(seed), 100 * (damon / base - 1),
+              100 * (run(seed, Config::numab, {}, false).throughput / base - 1));
+  std::printf("  %-28s %9s %9s %9s %9s\n", "parameter", "DAMON-20", "DAMON+20", "NUMAB-20", "NUMAB+20");
+  for (const Knob& k : knobs) {
+    double out[2][2];  // [DAMON, NUMAB][-20 %, +20 %]
+    for (int i = 0; i < 2; ++i) {
+      const double f = i ? 1.2 : 0.8;
+      const Tweak tweak = [&](sim::Scenario& s) { k.scale(s, f); };
+      const double b = k.numab_only ? base : run(seed, Config::baseline, tweak, false).throughput;
+      out[0][i] = 100 * ((k.numab_only ? damon : run(seed, Config::damon, tweak, false).throughput) / b - 1);
+      out[1][i] = 100 * (run(seed, Config::numab, tweak, false).throughput / b - 1);
+    }
+    std::printf("  %-28s %+8.2f%% %+8.2f%% %+8.2f%% %+8.2f%%\n", k.name, out[0][0], out[0][1], out[1][0], out[1][1]);
+    // A dearer event can only slow NUMAB-2 down.
+    if (k.numab_only) {
+      EXPECT_LE(out[1][1], out[1][0]) << k.name;
+    }
   }
 }
 

@@ -46,6 +46,27 @@ struct NodeSpec {
 // docs/simulator-performance-model.md.
 inline constexpr double kDefaultMigrationBandwidth = 10e9;
 
+// What NUMA balancing's events cost the process's threads (numa_balancing.h),
+// from published measurements (docs/simulator-performance-model.md). Not
+// scenario keys: fixed figures, variable only for the sensitivity tests.
+struct NumaCosts {
+  // A hinting fault: a minor fault (exception entry and exit, PTE fix-up,
+  // the NUMA fault bookkeeping), 1-2 us on current x86 servers; the middle.
+  double hint_fault_ns = 1500;
+  // A promotion, besides its fault and the copy (at migration_bandwidth):
+  // isolating the folio from the LRU, allocating on the upper node,
+  // unmapping, remapping. Linux migrates base pages one at a time at a few
+  // hundred MB/s per thread (Yan et al., "Nimble Page Management for Tiered
+  // Memory Systems", ASPLOS 2019: its baseline leaves up to 95 % of the
+  // memory bandwidth unused); 10 us per folio is 0.4 GB/s of 4 KiB pages.
+  double migrate_overhead_ns = 10000;
+  // A scan's TLB shootdown (change_prot_numa() flushes the range): an IPI
+  // to each CPU running the process, a few microseconds each way (Amit,
+  // "Optimizing the TLB Shootdown Algorithm with Page Access Tracking",
+  // USENIX ATC 2017); each of the process's threads loses this much.
+  double shootdown_ns = 2000;
+};
+
 struct MachineSpec {
   // First physical address; nodes follow one another from here in the order
   // given. 4 GiB like the second System RAM range of a PC.
@@ -65,6 +86,7 @@ struct MachineSpec {
   // Bytes of a process's memory each NUMA-balancing scan protects: the
   // kernel's numa_balancing_scan_size_mb (256), scaled with the scenario.
   uint64_t numa_scan_size = 256 * kMiB;
+  NumaCosts numa_costs;
   std::vector<NodeSpec> nodes;
   // Whether any node has a bandwidth: then the bandwidth model is on.
   bool bandwidth_limited() const;

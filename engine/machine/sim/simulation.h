@@ -166,6 +166,10 @@ class Simulation {
   // NUMA balancing's scans up to `now` (numa_balancing.cpp).
   void numa_balance(uint64_t now);
   void numa_scan(SimProcess& p, uint64_t t);
+  void numa_faults(SimProcess& p, uint64_t t);
+  void numa_protect(SimProcess& p, uint64_t t);
+  uint64_t numa_scan_period_us(const SimProcess& p) const;
+  double numa_scale() const;  // the scenario's numa_scan_size / the kernel's
   // Reclaim-based demotion from `node` until `target` frames are free.
   void demote_coldest(size_t node, uint64_t target);
   void fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_t target);
@@ -226,6 +230,7 @@ class Simulation {
   std::optional<BandwidthModel> bandwidth_;  // set when some node has a bandwidth
   std::vector<double> copy_backlog_;          // per node: migration bytes still to copy
   std::vector<double> utilization_;
+  std::vector<NumaPromotion> numa_promo_;  // per node: NUMA balancing's promotion throttles
 
   SampleTable samples_;
 };

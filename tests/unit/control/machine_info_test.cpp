@@ -134,6 +134,7 @@ TEST_F(MachineInfoTest, PerfShowsEachProcesssProgress) {
   EXPECT_NEAR(std::stod(field(perf[0], "throughput")), truth.accesses / 2, truth.accesses * 1e-5);
   EXPECT_NEAR(std::stod(field(perf[0], "mean_latency_ns")), truth.mean_latency_ns, 0.01);
   EXPECT_GT(truth.throughput, 0);
+  EXPECT_EQ(field(perf[0], "numa_hint_faults"), "0");  // no NUMA balancing in the default scenario
   // All of hotcold sits on node 0 in the default scenario.
   const std::string bytes = field(perf[0], "bytes");
   EXPECT_EQ(bytes.substr(bytes.find(',')), ",1:0");
