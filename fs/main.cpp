@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
         .speed = cmd.manual_clock && !cmd.speed_given ? 0 : cmd.speed,
         // Not 0: a deadline of 0 means "never set" to parts of the engine.
         .start_us = 1'000'000,
+        .from_first_seat = cmd.clock_from_on,
     });
     backend.set_timeline(*timeline);
   }

@@ -57,6 +57,7 @@ Timeline::Timeline(Options options)
       target_us_(options.start_us),
       base_sim_us_(options.start_us),
       base_wall_us_(wall_us()),
+      started_(!options.from_first_seat),
       window_wall_us_(base_wall_us_),
       window_sim_us_(options.start_us) {
   if (options_.speed > 0) pacer_ = std::thread([this] { pacer_main(); });
@@ -93,11 +94,18 @@ Timeline::Status Timeline::status() const {
                 .manual = options_.manual,
                 .speed = options_.speed,
                 .reached = reached_,
-                .behind = behind_};
+                .behind = behind_,
+                .waiting_for_first_seat = !started_};
 }
 
 std::unique_ptr<Timeline::Seat> Timeline::join() {
   std::lock_guard lock(mu_);
+  if (!started_) {
+    // Pace (and measure) from here, as if the timeline were made now.
+    started_ = true;
+    base_sim_us_ = window_sim_us_ = now_us_;
+    base_wall_us_ = window_wall_us_ = wall_us();
+  }
   std::unique_ptr<Seat> seat(new Seat(*this, next_order_++));
   seats_.push_back(seat.get());
   ++busy_;
@@ -154,6 +162,7 @@ void Timeline::on_pace_report(PaceReport report) {
 }
 
 uint64_t Timeline::limit_locked(uint64_t wall) const {
+  if (!started_) return now_us_;
   uint64_t paced = kNever;
   if (options_.speed > 0) {
     const double span = static_cast<double>(wall > base_wall_us_ ? wall - base_wall_us_ : 0);
@@ -236,7 +245,7 @@ void Timeline::follow_wall_locked(uint64_t wall) const {
 }
 
 void Timeline::measure_locked(uint64_t wall) const {
-  if (options_.speed <= 0 || wall < window_wall_us_ + kWindowWallUs) return;
+  if (options_.speed <= 0 || !started_ || wall < window_wall_us_ + kWindowWallUs) return;
   reached_ = static_cast<double>(now_us_ - window_sim_us_) /
              static_cast<double>(wall - window_wall_us_);
   behind_ = window_lagged_;

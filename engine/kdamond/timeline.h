@@ -17,6 +17,10 @@
 //             speed reached is reported.
 //   manual    the instant the last advance_to() asked for; with a speed,
 //             an advance also runs no faster than that.
+// With `from_first_seat`, time stands still at start until the first seat
+// joins (the first kdamond turns on), and is paced from that instant: an
+// experiment that starts DAMON with its workload, whatever a tool's set-up
+// cost in wall time before that.
 // A progress hold (a tried-regions walk waiting for an apply round) lifts
 // the manual limit until released, so a one-threaded script that waits for
 // a kdamond never waits for an advance nobody will write.
@@ -48,6 +52,8 @@ class Timeline final : public Clock {
     double speed = 1;
     // now_us() when created.
     uint64_t start_us = 0;
+    // Time stands still until the first join() (not with manual).
+    bool from_first_seat = false;
   };
 
   // What the clock file shows.
@@ -61,6 +67,8 @@ class Timeline final : public Clock {
     // The kdamonds could not keep up with the speed lately (paced), or in
     // the last advance (manual with a speed).
     bool behind = false;
+    // from_first_seat, and no seat has joined yet.
+    bool waiting_for_first_seat = false;
   };
 
   // (behind, reached): the kdamonds stopped or resumed keeping up.
@@ -102,6 +110,7 @@ class Timeline final : public Clock {
   uint64_t now_us() const override;
   Status status() const;
   bool manual() const { return options_.manual; }
+  bool from_first_seat() const { return options_.from_first_seat; }
 
   std::unique_ptr<Seat> join();
 
@@ -158,6 +167,8 @@ class Timeline final : public Clock {
   // When the pacer should next look (wall µs); nullopt: nothing to wait for.
   std::optional<uint64_t> pacer_wake_us_;
   bool stopping_ = false;
+  // Time may move: always, or (from_first_seat) once a seat has joined.
+  bool started_;
   // Speed measurement windows (wall µs / simulated µs at their start).
   mutable uint64_t window_wall_us_;
   mutable uint64_t window_sim_us_;

@@ -67,9 +67,13 @@ std::string ClockFile::read() const {
            " mode wall speed 1 reached 1.0 keeping_up yes\n";
   }
   const damon::Timeline::Status s = timeline_->status();
-  return "now_us " + std::to_string(s.elapsed_us) + " mode " + (s.manual ? "manual" : "paced") +
-         " speed " + (s.speed > 0 ? speed_text(s.speed) : "max") + " reached " +
+  const bool from_on = timeline_->from_first_seat();
+  return "now_us " + std::to_string(s.elapsed_us) + " mode " +
+         (s.manual ? "manual" : from_on ? "from-on" : "paced") + " speed " +
+         (s.speed > 0 ? speed_text(s.speed) : "max") + " reached " +
          (s.reached ? fixed1(*s.reached) : "-") + " keeping_up " + (s.behind ? "no" : "yes") +
+         (from_on ? std::string(" waiting_for_on ") + (s.waiting_for_first_seat ? "yes" : "no")
+                  : "") +
          '\n';
 }
 

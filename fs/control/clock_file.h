@@ -4,10 +4,12 @@
 // Reading gives one line of "key value" pairs:
 //
 //   now_us N mode wall|paced|manual speed X|max reached R|- keeping_up yes|no
+//   now_us N mode from-on speed X reached R|- keeping_up yes|no waiting_for_on yes|no
 //
 // now_us is the simulated time since the mount started. mode wall is the
 // real-time default (--speed 1), paced runs --speed times faster than the
-// wall clock, manual moves only when written. speed is what was asked (max:
+// wall clock, manual moves only when written, from-on is paced but stands
+// at 0 until the first kdamond turns on (waiting_for_on yes until then). speed is what was asked (max:
 // a manual clock without --speed), reached the simulated seconds per wall
 // second actually run (paced: over the last second; manual: the last
 // advance; - before any), keeping_up no when the kdamonds fell behind the

@@ -91,8 +91,10 @@ std::optional<std::string> parse_command_line(std::span<const char* const> args,
       out.speed_given = true;
     } else if (has_value_form("--clock")) {
       std::optional<std::string_view> v = value("--clock");
-      if (!v || (*v != "auto" && *v != "manual")) return "--clock needs 'auto' or 'manual'";
+      if (!v || (*v != "auto" && *v != "manual" && *v != "from-on"))
+        return "--clock needs 'auto', 'manual' or 'from-on'";
       out.manual_clock = *v == "manual";
+      out.clock_from_on = *v == "from-on";
     } else if (arg.starts_with("-") && arg != "-") {
       return "unknown option '" + std::string(arg) + "'";
     } else if (out.mountpoint.empty()) {
@@ -105,7 +107,7 @@ std::optional<std::string> parse_command_line(std::span<const char* const> args,
   if (out.mountpoint.empty()) return "no mount point given";
   if (!out.scenario.empty() && out.machine == "host") return "--scenario needs --machine sim";
   if (out.machine == "host" && out.simulated_time()) {
-    return "--speed and --clock manual need --machine sim: real processes (--machine host) "
+    return "--speed and --clock manual|from-on need --machine sim: real processes (--machine host) "
            "run in wall time, only the simulated machine has a clock of its own";
   }
   return std::nullopt;
@@ -139,10 +141,12 @@ std::string usage_text(std::string_view program) {
          "                        one; see damonfs-scenario(5))\n"
          "  --speed X             simulated time runs X (>= 1) times faster than the\n"
          "                        wall clock (default 1: real time); --machine sim only\n"
-         "  --clock auto|manual   auto: time passes by itself (default); manual: it moves\n"
+         "  --clock auto|manual|from-on\n"
+         "                        auto: time passes by itself (default); manual: it moves\n"
          "                        only when a duration (10s, 250ms) is written to\n"
          "                        MOUNTPOINT/damonfs/clock, at most --speed times the\n"
-         "                        wall clock when one is given\n"
+         "                        wall clock when one is given; from-on: like auto, but\n"
+         "                        time stands at 0 until the first kdamond turns on\n"
          "  -h, --help            this text\n"
          "  -V, --version         the version\n"
          "\n"

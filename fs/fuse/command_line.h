@@ -27,11 +27,14 @@ struct CommandLine {
   // Simulated time (--machine sim only): --speed times the wall clock, or
   // moved by writes to damonfs/clock (--clock manual), where a --speed
   // caps how fast an advance runs. speed 1 on the auto clock is real time.
+  // --clock from-on: paced like auto, but time stands still until the first
+  // kdamond turns on.
   double speed = 1;
   bool speed_given = false;
   bool manual_clock = false;
+  bool clock_from_on = false;
   // Whether the mount runs on simulated time rather than the wall clock.
-  bool simulated_time() const { return manual_clock || speed != 1; }
+  bool simulated_time() const { return manual_clock || clock_from_on || speed != 1; }
   bool help = false;
   bool version = false;
 };

@@ -22,9 +22,11 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPEED = os.environ.get('TIERING_SPEED', '40')
-# manual (default): time stands still while damo sets up, and each phase is
-# one 300 s advance run at no more than SPEED x; auto: time runs at SPEED x
-# from the mount on, setup included, and phase ends are polled.
+# damonfs's --clock. manual (default): time stands still while damo sets
+# up, and each phase is one 300 s advance run at no more than SPEED x;
+# from-on: time stands at 0 until damo start turns the first kdamond on,
+# then runs at SPEED x, and phase ends are polled; auto: the same, but from
+# the mount on, so damo's set-up eats into phase 1.
 CLOCK = os.environ.get('TIERING_CLOCK', 'manual')
 PHASE_US = 300 * 1000000
 

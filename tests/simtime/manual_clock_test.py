@@ -167,9 +167,31 @@ class ManualClockTest(unittest.TestCase):
         with Mount() as m:
             self.assertIn(' mode wall speed 1 ', m.read('damonfs/clock'))
 
+    def test_from_on_clock_stands_still_until_the_first_on(self):
+        with Mount('--speed', '1000', '--clock', 'from-on') as m:
+            self.assertEqual(os.stat(m.path('damonfs/clock')).st_mode & 0o777, 0o400)
+            waiting = r'^now_us 0 mode from-on speed 1000 reached - keeping_up yes waiting_for_on yes\n$'
+            self.assertRegex(m.read('damonfs/clock'), waiting)
+            m.write('admin/kdamonds/nr_kdamonds', 1)
+            setup_kdamond(m, 0, m.pid('hotcold'), 16 << 20)
+            # The set-up took wall time (each ms of it a second at 1000x):
+            # none of it passed on the simulated machine.
+            self.assertRegex(m.read('damonfs/clock'), waiting)
+            m.write(kd(0, 'state'), 'on')
+            # Commands that wait for the kdamond's progress work: a
+            # tried-regions walk waits for an apply round.
+            m.write(kd(0, 'state'), 'update_schemes_stats')
+            m.write(kd(0, 'state'), 'update_schemes_tried_regions')
+            clock = m.read('damonfs/clock').split()
+            clock = dict(zip(clock[::2], clock[1::2]))
+            self.assertEqual(clock['mode'], 'from-on')
+            self.assertEqual(clock['waiting_for_on'], 'no')
+            self.assertGreater(int(clock['now_us']), 0)
+            m.write(kd(0, 'state'), 'off')
+
     def test_bad_options_say_why(self):
         for args, says in ((['--speed', '0.5'], 'at least 1'), (['--speed', 'fast'], 'at least 1'),
-                           (['--clock', 'sundial'], "'auto' or 'manual'"),
+                           (['--clock', 'sundial'], "'auto', 'manual' or 'from-on'"),
                            (['--machine', 'host', '--clock', 'manual'], 'wall time')):
             r = subprocess.run([DAMONFS] + args + ['/nonexistent'], capture_output=True, text=True)
             self.assertEqual(r.returncode, 2, r)

@@ -61,6 +61,28 @@ TEST(ClockFile, PacedAndWallClocksAreReadOnly) {
   EXPECT_NE(wall.read().find(" mode wall speed 1 reached 1.0 keeping_up yes\n"), std::string::npos);
 }
 
+// --clock from-on: the line says the mode and that time waits for the
+// first kdamond's `on`; once one has joined, time is paced.
+TEST(ClockFile, FromOnClockWaitsForTheFirstKdamond) {
+  damon::test::RecordingLog log;
+  damon::Timeline t({.manual = false, .speed = 100, .start_us = 1'000'000, .from_first_seat = true});
+  ClockFile f(t, now, log);
+  EXPECT_FALSE(f.writable());
+  EXPECT_EQ(f.read(), "now_us 0 mode from-on speed 100 reached - keeping_up yes waiting_for_on yes\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(f.read().starts_with("now_us 0 mode from-on ")) << f.read();
+
+  std::unique_ptr<damon::Timeline::Seat> seat = t.join();
+  std::promise<void> due;
+  seat->wait_for(100'000, [&due] { due.set_value(); });
+  ASSERT_EQ(due.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  const std::string line = f.read();
+  EXPECT_FALSE(line.starts_with("now_us 0 ")) << line;
+  EXPECT_NE(line.find(" mode from-on speed 100 "), std::string::npos) << line;
+  EXPECT_TRUE(line.ends_with(" waiting_for_on no\n")) << line;
+  seat->leave();
+}
+
 // A kdamond on a paced timeline, on its own thread: each turn asks for
 // `sleep_us` of simulated time, then works `work` of wall time.
 class PacedKdamond {

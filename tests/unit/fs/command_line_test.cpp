@@ -62,10 +62,17 @@ TEST(CommandLineTest, SimulatedTime) {
     ASSERT_TRUE(err) << bad;
     EXPECT_NE(err->find("at least 1"), std::string::npos) << *err;
   }
-  EXPECT_NE(parse({"--clock", "fast", "m"}, c)->find("'auto' or 'manual'"), std::string::npos);
+  ASSERT_EQ(parse({"--clock", "from-on", "--speed", "40", "m"}, c), std::nullopt);
+  EXPECT_TRUE(c.clock_from_on);
+  EXPECT_FALSE(c.manual_clock);
+  ASSERT_EQ(parse({"--clock=from-on", "m"}, c), std::nullopt);
+  EXPECT_TRUE(c.simulated_time()) << "even at --speed 1: time starts at the first on";
+  EXPECT_NE(parse({"--clock", "fast", "m"}, c)->find("'auto', 'manual' or 'from-on'"),
+            std::string::npos);
   // Real processes keep wall time.
   for (std::vector<const char*> args : {std::vector<const char*>{"--machine", "host", "--speed", "2", "m"},
-                                        std::vector<const char*>{"--clock", "manual", "--machine=host", "m"}}) {
+                                        std::vector<const char*>{"--clock", "manual", "--machine=host", "m"},
+                                        std::vector<const char*>{"--clock", "from-on", "--machine=host", "m"}}) {
     std::optional<std::string> err = parse(args, c);
     ASSERT_TRUE(err);
     EXPECT_NE(err->find("wall time"), std::string::npos) << *err;

@@ -185,6 +185,27 @@ TEST(Timeline, PacedTimeFollowsTheWallClockWithoutSeats) {
   EXPECT_TRUE(reached) << "advancing a paced clock is a no-op";
 }
 
+// --clock from-on: paced time stands at its start, however much wall time
+// passes, until the first seat joins; then it is paced from there.
+TEST(Timeline, FromFirstSeatStandsStillUntilASeatJoins) {
+  Timeline t({.manual = false, .speed = 1000, .start_us = kStart, .from_first_seat = true});
+  EXPECT_TRUE(t.status().waiting_for_first_seat);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // 5 s at 1000x, were it paced
+  EXPECT_EQ(t.now_us(), kStart);
+  EXPECT_EQ(t.status().elapsed_us, 0u);
+  EXPECT_FALSE(t.status().reached) << "nothing ran to measure";
+
+  std::unique_ptr<Timeline::Seat> seat = t.join();
+  EXPECT_FALSE(t.status().waiting_for_first_seat);
+  EXPECT_EQ(t.now_us(), kStart) << "a busy seat holds time";
+  std::promise<void> due;  // runs with the timeline's lock held
+  seat->wait_for(2'000'000, [&] { due.set_value(); });
+  ASSERT_EQ(due.get_future().wait_for(kHangTimeout), std::future_status::ready);
+  // The turn is still in progress: time stands at its deadline.
+  EXPECT_EQ(t.now_us(), kStart + 2'000'000) << "the first turn comes 2 s after the join";
+  seat->leave();
+}
+
 TEST(Timeline, PacedManualAdvanceEndsAtTheInstant) {
   Timeline t({.manual = true, .speed = 1e6, .start_us = kStart});
   std::promise<void> reached;
