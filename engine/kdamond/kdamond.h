@@ -83,6 +83,11 @@ class Kdamond {
   bool running() const { return inbox_.is_open(); }
   // The task's pid (the sysfs `pid` file) while running, else -1.
   pid_t tid() const;
+  // The pid of the task the last successful start() launched, -1 before
+  // any: unlike tid(), it does not turn -1 when that task has already
+  // stopped by itself, so a caller that records it right after start()
+  // always gets the task it started.
+  pid_t started_tid() const { return tid_.load(std::memory_order_acquire); }
 
   // damon_call: `fn` runs once on the kdamond thread at its next safe point
   // (at once if it is sleeping, else after the current iteration); its

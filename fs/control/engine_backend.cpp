@@ -221,7 +221,7 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
     s.phase = Phase::stopped;
     return;
   }
-  s.tid = s.kdamond->tid();
+  s.tid = s.kdamond->started_tid();
   s.phase = Phase::running;
   if (uint32_t ms = kdamond.refresh_ms()) arm_refresh(handle, s, ms);
 }

@@ -262,7 +262,8 @@ TEST_F(ControlMountTest, AWriterWaitingForAnApplyRoundCanBeKilled) {
 TEST_F(ControlMountTest, DamonfsDescribesTheSimulatedMachine) {
   EXPECT_EQ(mnt.list(""), (Strings{"admin", "damonfs"}));
   EXPECT_EQ(mnt.list("damonfs"),
-            (Strings{"clock", "machine", "nodes", "perf", "processes", "sampler", "truth"}));
+            (Strings{"clock", "machine", "nodes", "perf", "processes", "sampler", "trace", "tracing",
+                     "truth"}));
   // The default mount runs in real time; its clock takes no writes.
   EXPECT_NE(mnt.read("damonfs/clock").find(" mode wall speed 1 "), std::string::npos);
   EXPECT_EQ(mnt.write("damonfs/clock", "1s"), "EACCES");

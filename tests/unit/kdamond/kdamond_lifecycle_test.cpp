@@ -87,6 +87,8 @@ TEST(KdamondLifecycle, ThreadIsNamedAndItsTidIsVisible) {
   EXPECT_TRUE(kd.stop());
   EXPECT_FALSE(kd.running());
   EXPECT_EQ(kd.tid(), -1);
+  // What the interface records at `on` even when the task stops at once.
+  EXPECT_EQ(kd.started_tid(), tid);
   EXPECT_EQ(count_named("kdamond.3"), 0);
   EXPECT_EQ(probe->destroy_tid.load(), tid);
 }
