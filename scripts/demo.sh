@@ -39,7 +39,7 @@ echo 4294967295 > "$s/access_pattern/nr_accesses/max"
 echo 4294967295 > "$s/access_pattern/age/max"
 accessed=0 in_hot=0
 echo on > "$k/0/state"
-echo "== kdamond $(cat "$k/0/pid") (thread $(cat "/proc/$(cat "$k/0/pid")/comm")) monitors pid $pid; waiting 5 s"
+echo "== kdamond $(cat "$k/0/pid") (task $(cat "/proc/$(cat "$k/0/pid")/comm")) monitors pid $pid; waiting 5 s"
 sleep 5
 echo update_schemes_tried_regions > "$k/0/state"
 regions=$(for r in "$s"/tried_regions/[0-9]*; do
