@@ -16,6 +16,7 @@
 #include "engine/core/context.h"
 #include "engine/ops/registry.h"
 #include "tests/bench/budget_report.h"
+#include "tests/bench/sample_loop.h"
 #include "tests/support/oracle_machine.h"
 
 namespace damon {
@@ -56,14 +57,7 @@ void BM_SampleInterval(benchmark::State& state) {
   OracleMachine machine(clock);
   machine.set_oracle(striped(memory));
   Context ctx(fixed_regions(memory, nr), machine, clock, 1, make_operations);
-  if (ctx.start() != 0) {
-    state.SkipWithError("start failed");
-    return;
-  }
-  for (auto _ : state) {
-    clock.advance(ctx.next_sleep_us());
-    ctx.iterate();
-  }
+  if (!bench::time_sample_intervals(state, ctx, clock)) return;
   if (ctx.nr_regions() != nr) state.SkipWithError("region count drifted");
   state.counters["regions"] = static_cast<double>(ctx.nr_regions());
 }

@@ -37,6 +37,7 @@
 #include "fs/control/trace_buffer.h"
 #include "fs/control/trace_info.h"
 #include "tests/bench/budget_report.h"
+#include "tests/bench/sample_loop.h"
 
 namespace damon {
 namespace {
@@ -174,14 +175,7 @@ void BM_SimPaddrSampleInterval(benchmark::State& state) {
                  .filters = {{FilterType::memcg, true, false, "/db\n"}, {FilterType::anon, true, false, ""}}}};
   }
   Context ctx(p, machine, clock, 1, make_operations);
-  if (ctx.start() != 0) {
-    state.SkipWithError("start failed");
-    return;
-  }
-  for (auto _ : state) {
-    clock.advance(ctx.next_sleep_us());
-    ctx.iterate();
-  }
+  bench::time_sample_intervals(state, ctx, clock);
 }
 
 // A 10-minute `damo record` of one target over 1 GiB, at damo's default
@@ -232,16 +226,9 @@ void BM_SimReplaySampleInterval(benchmark::State& state) {
   SimMachine machine(replay_of(state.range(0) != 0), clock);
   const int pid = *machine.pid_of("bench");
   Context ctx(fixed_regions(pid, mmap_span(machine, pid)), machine, clock, 1, make_operations);
-  if (ctx.start() != 0) {
-    state.SkipWithError("start failed");
-    return;
-  }
   state.counters["phases"] = static_cast<double>(machine.scenario().processes[0].phases.size());
   state.counters["mappings"] = static_cast<double>(machine.scenario().processes[0].regions.size());
-  for (auto _ : state) {
-    clock.advance(ctx.next_sleep_us());
-    ctx.iterate();
-  }
+  bench::time_sample_intervals(state, ctx, clock);
 }
 
 // The machine's side of one sampling interval: mkold of one random page per

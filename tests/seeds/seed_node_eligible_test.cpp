@@ -43,7 +43,7 @@ SchemeParams move_hot(AddrRange from, int to, uint64_t target_bp) {
   SchemeParams s;
   s.action = Action::migrate_hot;
   s.target_nid = to;
-  s.pattern = test::any_access();
+  s.pattern = test::any_pattern();
   s.pattern.min_nr_accesses = 2;  // 2% of the samples of an aggregation
   s.apply_interval_us = 2 * kSecond;
   s.quota.reset_interval_ms = 2000;

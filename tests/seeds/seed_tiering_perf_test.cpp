@@ -61,7 +61,7 @@ ContextParams exchanger(AddrRange node, Action action, int to) {
   SchemeParams s;
   s.action = action;
   s.target_nid = to;
-  s.pattern = test::any_access();
+  s.pattern = test::any_pattern();
   s.quota.reset_interval_ms = 60000;
   s.quota.bytes = static_cast<uint64_t>(10.0 * (1ULL << 30) / kScale);
   ContextParams p = paddr_on(node, s);
@@ -75,7 +75,7 @@ ContextParams exchanger(AddrRange node, Action action, int to) {
 // 3 5ms 10s, apply interval 1 s, 200 MB/s quotas (/ 100), young filters.
 ContextParams tier(AddrRange node, bool promote) {
   SchemeParams s;
-  s.pattern = test::any_access();
+  s.pattern = test::any_pattern();
   s.apply_interval_us = kSecond;
   s.quota.reset_interval_ms = 1000;
   s.quota.bytes = static_cast<uint64_t>(200e6 / kScale);

@@ -118,7 +118,7 @@ SchemeParams demote() {
   SchemeParams s;
   s.action = Action::migrate_cold;
   s.target_nid = 1;
-  s.pattern = test::any_access();
+  s.pattern = test::any_pattern();
   s.pattern.max_nr_accesses = 0;
   s.quota.goals = {dram_goal(GoalMetric::node_mem_free_bp, 50)};
   s.filters = {young(false)};
@@ -131,7 +131,7 @@ SchemeParams promote() {
   SchemeParams s;
   s.action = Action::migrate_hot;
   s.target_nid = 0;
-  s.pattern = test::any_access();
+  s.pattern = test::any_pattern();
   s.pattern.min_nr_accesses = 1;
   s.quota.goals = {dram_goal(GoalMetric::node_mem_used_bp, 9970)};
   s.filters = {young(true)};

@@ -12,6 +12,7 @@
 #include "engine/damos/schemes.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "engine/ops/registry.h"
+#include "tests/support/any_pattern.h"
 
 namespace damon::test {
 
@@ -82,15 +83,6 @@ inline uint64_t resident_on(const sim::SimMachine& m, int pid, const std::string
   return 0;
 }
 
-inline AccessPattern any_access() {
-  return AccessPattern{.min_sz = 0,
-                       .max_sz = ~0ULL,
-                       .min_nr_accesses = 0,
-                       .max_nr_accesses = ~0ULL,
-                       .min_age = 0,
-                       .max_age = ~0ULL};
-}
-
 // The seeds' weighted-interleave damo configuration (interleave_vaddr.yaml):
 // vaddr on `pid`, 500 ms / 5 s / 20 s, 20..50 regions, one migrate_hot
 // scheme over every region with `dests` as its weighted destinations.
@@ -105,7 +97,7 @@ inline ContextParams seed_interleave_params(int pid, std::vector<Dest> dests) {
   params.targets.push_back(TargetParams{pid, false, {}});
   SchemeParams s;
   s.action = Action::migrate_hot;
-  s.pattern = any_access();
+  s.pattern = any_pattern();
   s.dests = std::move(dests);
   params.schemes = {s};
   return params;

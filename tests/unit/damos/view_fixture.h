@@ -10,6 +10,7 @@
 #include "engine/clock.h"
 #include "engine/damos/monitor_view.h"
 #include "engine/ops/registry.h"
+#include "tests/support/any_pattern.h"
 #include "tests/support/folio_machine.h"
 
 namespace damon::test {
@@ -64,15 +65,5 @@ struct ViewFixture {
     clock.advance(attrs.sample_us);
   }
 };
-
-// A pattern every region matches.
-inline AccessPattern any_pattern() {
-  return AccessPattern{.min_sz = 0,
-                       .max_sz = ~0ULL,
-                       .min_nr_accesses = 0,
-                       .max_nr_accesses = ~0ULL,
-                       .min_age = 0,
-                       .max_age = ~0ULL};
-}
 
 }  // namespace damon::test
