@@ -12,6 +12,12 @@ module, debugfs or kmemleak (those have nothing to run against here). The
 C helpers the tests start (TEST_GEN_FILES) are built first, in a scratch
 copy of DIR; DIR itself is never written.
 
+With --guest (only inside a throwaway vmtest guest, DAMONFS_VM_GUEST=1,
+whose busybox userland cannot run the launcher) each test gets its fresh
+mount bound straight over the guest's own admin directory instead; the
+guest's DAMON is the guest's to cover. Helpers already built in DIR are
+used as they are (a guest has no compiler).
+
 Prints PASS/FAIL/SKIP per test and "N passed, M failed, K skipped"; exits 0
 only when none failed, 77 (ctest's skip) with the reason when DIR is not
 given, has no sysfs.sh, or the launcher cannot run here.
@@ -24,10 +30,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'scripts', 'damonfs-run')
 SKIP = 77
+ADMIN = '/sys/kernel/mm/damon/admin'
 KSFT_SKIP = 4
 # What a test must not need: these have no counterpart in a FUSE mount.
 NEEDS_KERNEL = re.compile(r'drgn|kmemleak|debugfs|modprobe|/sys/module')
@@ -79,17 +87,61 @@ def build_helpers(src, work):
         if os.path.exists(os.path.join(work, prog)):
             os.chmod(os.path.join(work, prog), 0o755)
     for h in helpers:
-        source = os.path.join(work, h + '.c')
+        source, binary = os.path.join(work, h + '.c'), os.path.join(work, h)
+        if os.path.exists(binary) and (not os.path.exists(source) or
+                                       os.path.getmtime(binary) >= os.path.getmtime(source)):
+            continue
         if os.path.exists(source):
             subprocess.run(['cc', '-O2', '-o', os.path.join(work, h), source], check=True)
+
+
+def run_on_launcher(damonfs, work, prog, timeout):
+    """(status, output) of `prog` in a private namespace (scripts/damonfs-run)."""
+    cmd = [LAUNCHER, '--damonfs', damonfs, '--', 'sh', '-c', 'cd "$0" && exec ./"$1"', work, prog]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL, cwd='/')
+    return p.returncode, p.stdout + p.stderr
+
+
+def run_in_guest(damonfs, work, prog, timeout):
+    """(status, output) of `prog` with a fresh mount bound over the guest's
+    admin directory, unbound and unmounted afterwards."""
+    mnt = tempfile.mkdtemp(prefix='damonfs.')
+    daemon = subprocess.Popen([damonfs, '-f', mnt], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    bound = False
+    try:
+        deadline = time.monotonic() + 30
+        while not os.path.isdir(os.path.join(mnt, 'admin')):
+            if daemon.poll() is not None or time.monotonic() > deadline:
+                return 'mount', 'damonfs did not mount: ' + (daemon.stderr.read() or '')
+            time.sleep(0.05)
+        subprocess.run(['mount', '-o', 'bind', os.path.join(mnt, 'admin'), ADMIN], check=True)
+        bound = True
+        p = subprocess.run(['sh', '-c', 'cd "$0" && exec ./"$1"', work, prog], capture_output=True,
+                           text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd='/')
+        return p.returncode, p.stdout + p.stderr
+    finally:
+        if bound:
+            subprocess.run(['umount', ADMIN])
+        daemon.terminate()
+        daemon.wait()
+        subprocess.run(['umount', mnt], stderr=subprocess.DEVNULL)
+        os.rmdir(mnt)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--damonfs', required=True, help='the damonfs binary')
     parser.add_argument('--timeout', type=int, default=300, help='seconds per test')
+    parser.add_argument('--guest', action='store_true',
+                        help="bind each mount over this vmtest guest's own admin directory")
     parser.add_argument('tests', nargs='*', help='only these tests')
     args = parser.parse_args()
+    if args.guest and os.environ.get('DAMONFS_VM_GUEST') != '1':
+        # The machine's own DAMON is never covered, only a throwaway guest's.
+        print('--guest runs only inside a vmtest guest (DAMONFS_VM_GUEST=1)')
+        return 2
     src = os.environ.get('DAMON_SELFTESTS', '')
     if not src:
         print('SKIP: set DAMON_SELFTESTS to a copy of tools/testing/selftests/damon/ '
@@ -102,11 +154,18 @@ def main():
         print('SKIP: the kernel selftests run as root (their check_dependencies)')
         return SKIP
     damonfs = os.path.abspath(args.damonfs)
-    probe = subprocess.run([LAUNCHER, '--damonfs', damonfs, '--', 'true'],
-                           capture_output=True, text=True, cwd='/')
-    if probe.returncode == 125:
-        print('SKIP: %s' % probe.stderr.strip())
-        return SKIP
+    if args.guest:
+        if not os.path.isdir(ADMIN):
+            print('SKIP: the guest kernel has no %s' % ADMIN)
+            return SKIP
+        run_test = run_in_guest
+    else:
+        probe = subprocess.run([LAUNCHER, '--damonfs', damonfs, '--', 'true'],
+                               capture_output=True, text=True, cwd='/')
+        if probe.returncode == 125:
+            print('SKIP: %s' % probe.stderr.strip())
+            return SKIP
+        run_test = run_on_launcher
 
     tests, left_out = selected_tests(src)
     for prog, why in left_out:
@@ -117,12 +176,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix='damon-selftests.') as work:
         build_helpers(src, work)
         for prog in tests:
-            cmd = [LAUNCHER, '--damonfs', damonfs, '--', 'sh', '-c', 'cd "$0" && exec ./"$1"',
-                   work, prog]
             try:
-                p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout,
-                                   stdin=subprocess.DEVNULL, cwd='/')
-                status, out = p.returncode, (p.stdout + p.stderr).strip()
+                status, out = run_test(damonfs, work, prog, args.timeout)
+                out = out.strip()
             except subprocess.TimeoutExpired as e:
                 status, out = 'timeout', str(e)
             if status == 0:
