@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 
 #include "engine/machine/sim/hash.h"
@@ -19,7 +20,12 @@ constexpr std::array<double, 9> kPoisson1Cdf = {
 // cell has at least i events when u reaches P(N <= i - 1) (at most 9).
 bool has_events(double u, size_t i) { return i <= kPoisson1Cdf.size() && u >= kPoisson1Cdf[i - 1]; }
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+uint64_t ceil_div(uint64_t a, uint64_t b) {
+  // Strides are mostly a page: a power of two needs no division, which
+  // would be most of a sampled page's cost in a sweep.
+  if (std::has_single_bit(b)) return (a >> std::countr_zero(b)) + ((a & (b - 1)) != 0);
+  return a / b + (a % b != 0);
+}
 
 }  // namespace
 
@@ -93,6 +99,12 @@ bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
   for (int64_t c = static_cast<int64_t>(a); static_cast<double>(c) < b; ++c) {
     const uint64_t h = hash2(key, static_cast<uint64_t>(c));
     const double u = unit_interval(h);
+    // A cell the window covers whole holds any event it has: it is
+    // touched when it has one. (Long windows of huge folios cross several.)
+    if (static_cast<double>(c) >= a && static_cast<double>(c + 1) <= b) {
+      if (has_events(u, 1)) return true;
+      continue;
+    }
     const double lo = std::max(a, static_cast<double>(c)) - static_cast<double>(c);
     const double hi = std::min(b, static_cast<double>(c + 1)) - static_cast<double>(c);
     // Event i (1, 2, ...) of the cell is at v_i in [0, 1). Whether the cell
@@ -119,8 +131,9 @@ bool AccessSchedule::sweep_touched(const Rates& x, double n0, double n1, uint64_
   if (j0 >= j1) return false;
   // Touch number m (1, 2, ...) happens when the cumulative count reaches m
   // and lands on slot m mod slots.
-  const uint64_t m0 = static_cast<uint64_t>(std::floor(n0));
-  const uint64_t m1 = static_cast<uint64_t>(std::floor(n1));
+  // Counts are never negative: truncating is flooring, without libm.
+  const uint64_t m0 = static_cast<uint64_t>(n0);
+  const uint64_t m1 = static_cast<uint64_t>(n1);
   const uint64_t count = m1 - m0;
   if (count == 0) return false;
   if (count >= x.slots) return true;

@@ -55,9 +55,9 @@ class SampleTable {
   std::vector<Set> sets_;  // kSets
 };
 
-// Both operations choose among the ways of a set without branches: which
-// way holds a key, and which entry is oldest, are as random as the sampled
-// addresses, and mispredicting them cost more than the comparing.
+// find() chooses among the ways without branches: which way holds a key is
+// as random as the sampled addresses, and mispredicting it cost more than
+// the comparing.
 inline const SampleTable::Slot* SampleTable::find(const Set& set, uint64_t key) {
   // Scanning down, the first match is the one kept (a key is in at most
   // one way anyway: record() updates it in place).
@@ -67,18 +67,23 @@ inline const SampleTable::Slot* SampleTable::find(const Set& set, uint64_t key) 
 }
 
 inline void SampleTable::record(Set& set, uint64_t key, uint64_t since) {
-  if (const Slot* slot = find(set, key)) {
-    set.ways[static_cast<size_t>(slot - set.ways.data())].since = since;
-    return;
+  // Sampling mostly records folios it has not seen lately: the branch out
+  // of this loop is rarely taken, and well predicted.
+  for (Slot& w : set.ways) {
+    if (w.key == key) {
+      w.since = since;
+      return;
+    }
   }
-  // The victim: the first empty way, else the first of the oldest.
+  // The victim: the first empty way, else the first of the oldest, as the
+  // first of the lowest ranks (0 for an empty way, since + 1 for an entry).
+  const auto rank = [](const Slot& w) { return (w.since + 1) & (0 - static_cast<uint64_t>(w.key != 0)); };
   size_t victim = 0;
-  bool empty = !set.ways[0].key;
+  uint64_t lowest = rank(set.ways[0]);
   for (size_t i = 1; i < kWays; ++i) {
-    const Slot& w = set.ways[i];
-    const bool take = !empty && (!w.key || w.since < set.ways[victim].since);
-    victim = take ? i : victim;
-    empty = empty || !w.key;
+    const uint64_t r = rank(set.ways[i]);
+    victim = r < lowest ? i : victim;
+    lowest = r < lowest ? r : lowest;
   }
   set.ways[victim] = {key, since};
 }

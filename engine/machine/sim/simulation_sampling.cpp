@@ -7,11 +7,50 @@
 // one before: the extent map is searched only when they leave it.
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <utility>
 
 #include "engine/machine/sim/simulation.h"
 
 namespace damon::sim {
+namespace {
+
+// The extent holding a virtual page of one process, found from the page
+// before's when it is in the same one: DAMON's addresses come in address
+// order, so the map is searched only when they leave an extent.
+class ExtentCursor {
+ public:
+  explicit ExtentCursor(ExtentMap& extents) : extents_(extents) {}
+
+  // Null when no page is mapped there.
+  const Extent* at(uint64_t vpage) {
+    if (vpage - first_ < pages_) return extent_;  // below first_ wraps around
+    const auto found = extents_.find(vpage);
+    pages_ = found ? (*found)->second.pages : 0;
+    if (!found) return nullptr;
+    first_ = (*found)->first;
+    extent_ = &(*found)->second;
+    return extent_;
+  }
+
+ private:
+  ExtentMap& extents_;
+  uint64_t first_ = 0, pages_ = 0;  // pages_ 0: none yet
+  const Extent* extent_ = nullptr;
+};
+
+// The first page of the folio holding `vpage` of extent `e` (paged-out
+// pages come back small).
+uint64_t folio_first(const Extent& e, uint64_t vpage) {
+  return !e.lazy && e.huge ? vpage / kHugePages * kHugePages : vpage;
+}
+
+// Sampling works through its addresses in chunks: the table sets of a
+// chunk's folios are prefetched before the first is used (the table is
+// larger than the L1 cache, and misses overlapped this way cost little).
+constexpr size_t kChunk = 16;
+
+}  // namespace
 
 const AccessSchedule::Window& Simulation::window(SimProcess& p, uint32_t region, uint64_t since) {
   // The common case, every page of a batch after the first: both ends are
@@ -74,8 +113,8 @@ template <class F>
 void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F f) {
   SimProcess* p = space.physical() ? nullptr : live(space.pid);
   if (!space.physical() && !p) return;
-  ExtentMap::iterator extent;  // the last address's
-  bool in_extent = false;
+  std::optional<ExtentCursor> cursor;
+  if (p) cursor.emplace(p->extents);
   // The folio at addr, as state() would find it without building a
   // PageState: false when no page is mapped there.
   const auto find = [&](uint64_t addr, SampledFolio& folio) {
@@ -85,32 +124,18 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
       return page.has_value();
     }
     const uint64_t vpage = addr / kPageSize;
-    if (!in_extent || vpage < extent->first || vpage - extent->first >= extent->second.pages) {
-      const auto found = p->extents.find(vpage);
-      in_extent = found.has_value();
-      if (!in_extent) return false;
-      extent = *found;
-    }
-    const Extent& e = extent->second;
-    folio = {p, e.region, vpage, 1, true};
-    if (e.lazy) {
-      folio.resident = e.fs->rank_of(vpage) < e.fs->faulted();
-    } else if (e.huge) {
-      folio.first = vpage / kHugePages * kHugePages;
-      folio.pages = kHugePages;
-    }
+    const Extent* e = cursor->at(vpage);
+    if (!e) return false;
+    folio = {p, e->region, folio_first(*e, vpage), !e->lazy && e->huge ? kHugePages : 1,
+             !e->lazy || e->fs->rank_of(vpage) < e->fs->faulted()};
     return true;
   };
-  // Folios are found a few at a time and the sampling table sets they will
-  // use prefetched before the first is checked: the table is larger than
-  // the L1 cache, and misses overlapped this way cost little. Neither mkold
-  // nor young changes extents, so what was found stays valid.
+  // Neither mkold nor young changes extents, so what was found stays valid.
   struct Found {
     size_t i;
     SampledFolio folio;
     SampleTable::Set* set;
   };
-  constexpr size_t kChunk = 16;
   std::array<Found, kChunk> chunk;
   for (size_t i = 0; i < addrs.size();) {
     size_t n = 0;
@@ -127,13 +152,90 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
 }
 
 void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
-  for_each_folio(space, addrs, [this](size_t, const SampledFolio& folio, SampleTable::Set& set) { mkold(folio, set); });
+  if (space.physical()) {
+    for_each_folio(space, addrs,
+                   [this](size_t, const SampledFolio& folio, SampleTable::Set& set) { mkold(folio, set); });
+    return;
+  }
+  // A process's pages, DAMON's every sampling interval: only what mkold()
+  // needs of each folio, its key, is worked out, and the table sets of a
+  // chunk are prefetched before the first is written.
+  SimProcess* p = live(space.pid);
+  if (!p) return;
+  ExtentCursor cursor(p->extents);
+  const uint64_t proc_key = SampleTable::key(p->index, 0);
+  std::array<uint64_t, kChunk> keys;
+  std::array<SampleTable::Set*, kChunk> sets;
+  for (size_t i = 0; i < addrs.size();) {
+    size_t n = 0;
+    for (; i < addrs.size() && n < kChunk; ++i) {
+      const uint64_t vpage = addrs[i] / kPageSize;
+      const Extent* e = cursor.at(vpage);
+      if (!e) continue;
+      keys[n] = proc_key | folio_first(*e, vpage);
+      sets[n] = &samples_.set_of(keys[n]);
+      __builtin_prefetch(sets[n]);
+      ++n;
+    }
+    for (size_t k = 0; k < n; ++k) SampleTable::record(*sets[k], keys[k], now_);
+  }
 }
 
 void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
   out.assign(addrs.size(), false);
-  for_each_folio(space, addrs,
-                 [&](size_t i, const SampledFolio& folio, SampleTable::Set& set) { out[i] = young(folio, set, false); });
+  if (space.physical()) {
+    for_each_folio(space, addrs, [&](size_t i, const SampledFolio& folio, SampleTable::Set& set) {
+      out[i] = young(folio, set, false);
+    });
+    return;
+  }
+  // As young(folio, set, false) for each page of a process, found as
+  // mkold() finds them. A batch's pages mostly share their window (the
+  // same region, made old at the same time), which is looked up only when
+  // that changes.
+  SimProcess* p = live(space.pid);
+  if (!p) return;
+  ExtentCursor cursor(p->extents);
+  const uint64_t proc_key = SampleTable::key(p->index, 0);
+  struct Page {
+    size_t i;
+    uint64_t vpage;
+    const Extent* extent;
+    SampleTable::Set* set;
+  };
+  std::array<Page, kChunk> chunk;
+  const AccessSchedule::Window* w = nullptr;
+  uint32_t w_region = 0;
+  uint64_t w_since = 0;
+  for (size_t i = 0; i < addrs.size();) {
+    size_t n = 0;
+    for (; i < addrs.size() && n < kChunk; ++i) {
+      const uint64_t vpage = addrs[i] / kPageSize;
+      const Extent* e = cursor.at(vpage);
+      if (!e) continue;
+      chunk[n] = {i, vpage, e, &samples_.set_of(proc_key | folio_first(*e, vpage))};
+      __builtin_prefetch(chunk[n].set);
+      ++n;
+    }
+    for (size_t k = 0; k < n; ++k) {
+      const Page& page = chunk[k];
+      const Extent& e = *page.extent;
+      const uint64_t first = folio_first(e, page.vpage);
+      uint64_t since = p->cleared.since(first, p->start_us);
+      if (const SampleTable::Slot* sampled = SampleTable::find(*page.set, proc_key | first))
+        since = std::max(since, sampled->since);
+      if (e.lazy && e.fs->rank_of(page.vpage) >= e.fs->faulted()) continue;  // paged out
+      if (!w || e.region != w_region || since != w_since) {
+        w = &window(*p, e.region, since);
+        w_region = e.region;
+        w_since = since;
+      }
+      const uint64_t pages = !e.lazy && e.huge ? kHugePages : 1;
+      if (p->schedule.touched(*w, access_key(*p, e.region, first, pages), (first - p->regions[e.region].first) * kPageSize,
+                              pages * kPageSize))
+        out[page.i] = true;
+    }
+  }
 }
 
 void Simulation::young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,

@@ -52,6 +52,16 @@ TEST(SampleTable, EqualTimesEvictTheFirstWay) {
   EXPECT_NE(SampleTable::find(set, 2), nullptr);
 }
 
+TEST(SampleTable, AnEmptyWayGoesBeforeAnEntryMadeOldAtTimeZero) {
+  SampleTable::Set set;
+  SampleTable::record(set, 1, 0);
+  SampleTable::record(set, 2, 0);
+  SampleTable::record(set, 3, 5);
+  // Way 3 is empty; the entries of ways 0 and 1 are as old as it could be.
+  SampleTable::record(set, 4, 7);
+  for (uint64_t k = 1; k <= SampleTable::kWays; ++k) EXPECT_NE(SampleTable::find(set, k), nullptr) << k;
+}
+
 TEST(SampleTable, EachKeyHasOneSetOfTheTable) {
   SampleTable table;
   const uint64_t a = SampleTable::key(0, 1000), b = SampleTable::key(3, 77);
