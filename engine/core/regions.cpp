@@ -49,13 +49,8 @@ void merge_two(Region& l, const Region& r) {
 }  // namespace
 
 void update_access_rate(Region& r, bool accessed, uint64_t window) {
-  const uint64_t w = window ? window : 1;
-  const uint64_t drop = static_cast<uint64_t>(r.last_nr_accesses) * kBp / w;
-  // Saturate instead of wrapping: a wrapped count would read as billions of
-  // accesses to every access pattern.
-  const uint64_t kept = r.nr_accesses_bp > drop ? r.nr_accesses_bp - drop : 0;
-  r.nr_accesses_bp = static_cast<uint32_t>(kept + (accessed ? kBp : 0));
-  if (accessed) ++r.nr_accesses;
+  AccessRateUpdate update(window);
+  update(r, accessed);
 }
 
 void split_region_at(std::vector<Region>& regions, size_t i, uint64_t first_size) {

@@ -8,6 +8,7 @@
 // region than 100.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -24,6 +25,40 @@ namespace damon {
 // `window` samples that assumes the previous aggregation's accesses were spread
 // evenly).
 void update_access_rate(Region& r, bool accessed, uint64_t window);
+
+// update_access_rate() for the regions of one sample: a region's drop
+// depends only on its last count, so each count's is divided out once per
+// sample rather than once per region (a division per region was a visible
+// share of a kdamond's CPU time).
+class AccessRateUpdate {
+ public:
+  explicit AccessRateUpdate(uint64_t window) : window_(window ? window : 1) {}
+
+  void operator()(Region& r, bool accessed) {
+    const uint64_t drop = drop_of(r.last_nr_accesses);
+    // Saturate instead of wrapping: a wrapped count would read as billions
+    // of accesses to every access pattern.
+    const uint64_t kept = r.nr_accesses_bp > drop ? r.nr_accesses_bp - drop : 0;
+    r.nr_accesses_bp = static_cast<uint32_t>(kept + (accessed ? kBp : 0));
+    if (accessed) ++r.nr_accesses;
+  }
+
+ private:
+  static constexpr uint64_t kBp = 10000;
+  static constexpr uint32_t kKept = 64;  // counts below this are remembered
+  uint64_t drop_of(uint32_t last) {
+    if (last >= kKept) return uint64_t{last} * kBp / window_;
+    if (!(known_ >> last & 1)) {
+      drops_[last] = uint64_t{last} * kBp / window_;
+      known_ |= uint64_t{1} << last;
+    }
+    return drops_[last];
+  }
+
+  uint64_t window_;
+  uint64_t known_ = 0;  // bit c: drops_[c] is set
+  std::array<uint64_t, kKept> drops_;
+};
 
 // Splits regions[i] so that its first part is `first_size` long
 // (0 < first_size < size). The new right part copies the counters and age.

@@ -23,8 +23,9 @@ bool CommonOps::reads_sampled_pages(const Context& ctx) const {
 }
 
 void CommonOps::collect_sampling_addrs(const Context& ctx, const Target& t) {
-  addrs_.clear();
-  for (const Region& r : t.regions) addrs_.push_back(machine_addr(ctx, r.sampling_addr));
+  const uint64_t unit = machine_addr_unit(ctx);
+  addrs_.resize(t.regions.size());
+  for (size_t i = 0; i < t.regions.size(); ++i) addrs_[i] = t.regions[i].sampling_addr * unit;
 }
 
 void CommonOps::prepare_access_checks(Context& ctx) {
@@ -58,9 +59,10 @@ uint32_t CommonOps::check_accesses(Context& ctx) {
       else
         ctx.machine().young(space_of(t), addrs_, young_);
     }
+    AccessRateUpdate update(window);
     for (size_t i = 0; i < t.regions.size(); ++i) {
       Region& r = t.regions[i];
-      if (count_accesses) update_access_rate(r, t.valid && young_[i], window);
+      if (count_accesses) update(r, t.valid && young_[i]);
       max_nr = std::max(max_nr, r.nr_accesses);
     }
   }

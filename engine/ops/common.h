@@ -27,8 +27,9 @@ class CommonOps : public Operations {
 
  protected:
   virtual Space space_of(const Target& t) const = 0;
-  // The Machine address of a core address (paddr scales by addr_unit).
-  virtual uint64_t machine_addr(const Context& ctx, uint64_t core_addr) const = 0;
+  // The Machine address of a core address is core_addr * this (paddr
+  // scales by addr_unit, the virtual sets by 1).
+  virtual uint64_t machine_addr_unit(const Context& ctx) const = 0;
   // Whether check_accesses should also read the sampled pages' attributes
   // (for apply_probes), in the same Machine pass as the access check.
   virtual bool reads_sampled_pages(const Context& ctx) const;

@@ -10,9 +10,9 @@ bool FvaddrOps::target_valid(const Context& ctx, const Target& t) const {
   return ctx.machine().task_exists(t.pid);
 }
 
-uint64_t FvaddrOps::machine_addr(const Context& ctx, uint64_t core_addr) const {
+uint64_t FvaddrOps::machine_addr_unit(const Context& ctx) const {
   (void)ctx;
-  return core_addr;
+  return 1;
 }
 
 ApplyOutcome FvaddrOps::apply_scheme(Machine& machine, uint64_t addr_unit, const Target& target,

@@ -22,7 +22,7 @@ class FvaddrOps : public CommonOps {
 
  protected:
   Space space_of(const Target& t) const override { return Space::process(t.pid); }
-  uint64_t machine_addr(const Context& ctx, uint64_t core_addr) const override;
+  uint64_t machine_addr_unit(const Context& ctx) const override;
 };
 
 }  // namespace damon

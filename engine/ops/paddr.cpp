@@ -43,9 +43,7 @@ Space PaddrOps::space_of(const Target& t) const {
   return Space::phys();
 }
 
-uint64_t PaddrOps::machine_addr(const Context& ctx, uint64_t core_addr) const {
-  return core_addr * ctx.params().addr_unit;
-}
+uint64_t PaddrOps::machine_addr_unit(const Context& ctx) const { return ctx.params().addr_unit; }
 
 ApplyOutcome PaddrOps::apply_scheme(Machine& machine, uint64_t addr_unit, const Target& target,
                                     AddrRange region, const OpsAction& act,

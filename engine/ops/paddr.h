@@ -26,7 +26,7 @@ class PaddrOps final : public CommonOps {
 
  protected:
   Space space_of(const Target& t) const override;
-  uint64_t machine_addr(const Context& ctx, uint64_t core_addr) const override;
+  uint64_t machine_addr_unit(const Context& ctx) const override;
   bool reads_sampled_pages(const Context& ctx) const override;
 
  private:

@@ -22,8 +22,9 @@ bool has_events(double u, size_t i) { return i <= kPoisson1Cdf.size() && u >= kP
 
 uint64_t ceil_div(uint64_t a, uint64_t b) {
   // Strides are mostly a page: a power of two needs no division, which
-  // would be most of a sampled page's cost in a sweep.
-  if (std::has_single_bit(b)) return (a >> std::countr_zero(b)) + ((a & (b - 1)) != 0);
+  // would be most of a sampled page's cost in a sweep. (Tested by hand:
+  // std::has_single_bit is a libgcc call on baseline x86-64.)
+  if ((b & (b - 1)) == 0) return (a >> std::countr_zero(b)) + ((a & (b - 1)) != 0);
   return a / b + (a % b != 0);
 }
 
