@@ -14,8 +14,12 @@ the ceiling of any --speed).
 
 The ratio is simulated time over the wall time of the advance, the best of
 --repeat runs (other work on the machine only ever adds wall time).
+--baseline PATH runs the single kdamond with another damonfs binary too
+(say, one built from an earlier commit), its runs interleaved with the
+measured one's, and prints how much faster the measured one was: a
+comparison that holds however loaded the machine is.
 
-  sim_speed_bench.py [--damonfs PATH] [--repeat N]
+  sim_speed_bench.py [--damonfs PATH] [--repeat N] [--baseline PATH]
 Exits 1 when the single-kdamond aim is missed. Needs /dev/fuse.
 """
 import argparse
@@ -187,16 +191,27 @@ def main():
     ap.add_argument('--damonfs', default=os.environ.get('DAMONFS') or
                     os.path.join(REPO, 'build', 'fs', 'damonfs'))
     ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--baseline', help='another damonfs binary to compare the single kdamond with')
     args = ap.parse_args()
     with tempfile.NamedTemporaryFile('w', suffix='.yaml') as f:
         f.write(ONE_TIB)
         f.flush()
-        runs = [single(args.damonfs, f.name) for _ in range(args.repeat)]
+        runs, base = [], []
+        for _ in range(args.repeat):
+            runs.append(single(args.damonfs, f.name))
+            if args.baseline:
+                base.append(single(args.baseline, f.name))
     best = max(r[0] for r in runs)
     print('single kdamond, 1000 regions over 1 TiB, stat scheme: %s x wall (best %.0f x); '
           'per CPU second of the daemon: %s x; nr_tried %d'
           % (' '.join('%.0f' % r[0] for r in runs), best, ' '.join('%.0f' % r[1] for r in runs),
              runs[0][2]))
+    if base:
+        print('baseline %s: %s x wall (best %.0f x), per CPU second %s x; measured / baseline: '
+              '%.2f wall (best of each), %.2f per CPU second (best of each)'
+              % (args.baseline, ' '.join('%.0f' % r[0] for r in base), max(r[0] for r in base),
+                 ' '.join('%.0f' % r[1] for r in base), best / max(r[0] for r in base),
+                 max(r[1] for r in runs) / max(r[1] for r in base)))
     ratio, cpu_ratio, wall, ends = tiering(args.damonfs)
     print('tiering seed, 2 paddr kdamonds, 20 simulated minutes: %.0f x wall (%.1f s), '
           '%.0f x per CPU second' % (ratio, wall, cpu_ratio))

@@ -48,8 +48,10 @@ class SampleTable {
   // recorded or has been evicted.
   static const Slot* find(const Set& set, uint64_t key);
   // Records that `key` was made old at `since`: in place when it is in the
-  // set, else in the first empty way, else over the oldest entry.
-  static void record(Set& set, uint64_t key, uint64_t since);
+  // set, else in the first empty way, else over the oldest entry. Returns
+  // the slot, which holds `key` until it is evicted: a key is only ever in
+  // one slot, so a slot found holding it later is its entry.
+  static Slot* record(Set& set, uint64_t key, uint64_t since);
 
  private:
   std::vector<Set> sets_;  // kSets
@@ -66,13 +68,13 @@ inline const SampleTable::Slot* SampleTable::find(const Set& set, uint64_t key) 
   return found;
 }
 
-inline void SampleTable::record(Set& set, uint64_t key, uint64_t since) {
+inline SampleTable::Slot* SampleTable::record(Set& set, uint64_t key, uint64_t since) {
   // Sampling mostly records folios it has not seen lately: the branch out
   // of this loop is rarely taken, and well predicted.
   for (Slot& w : set.ways) {
     if (w.key == key) {
       w.since = since;
-      return;
+      return &w;
     }
   }
   // The victim: the first empty way, else the first of the oldest, as the
@@ -86,6 +88,7 @@ inline void SampleTable::record(Set& set, uint64_t key, uint64_t since) {
     lowest = r < lowest ? r : lowest;
   }
   set.ways[victim] = {key, since};
+  return &set.ways[victim];
 }
 
 }  // namespace damon::sim

@@ -69,6 +69,10 @@ struct SimProcess {
   std::vector<SimRegion> regions;  // in address order
   ExtentMap extents;  // covers every region page
   ClearTimes cleared;  // test_and_clear_young clears, by a folio's first virtual page
+  // Where the last batch of mkold() of this process recorded each of its
+  // addresses (by index): a young() batch over the same addresses finds
+  // their entries there without searching the table (simulation_sampling.cpp).
+  std::vector<SampleTable::Slot*> sampled_slots;
   AccessSchedule schedule;
   std::unique_ptr<StubProcess> stub;
   size_t home = 0;  // node index it runs on

@@ -164,6 +164,8 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
   if (!p) return;
   ExtentCursor cursor(p->extents);
   const uint64_t proc_key = SampleTable::key(p->index, 0);
+  p->sampled_slots.assign(addrs.size(), nullptr);
+  std::array<size_t, kChunk> index;
   std::array<uint64_t, kChunk> keys;
   std::array<SampleTable::Set*, kChunk> sets;
   for (size_t i = 0; i < addrs.size();) {
@@ -172,12 +174,13 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
       const uint64_t vpage = addrs[i] / kPageSize;
       const Extent* e = cursor.at(vpage);
       if (!e) continue;
+      index[n] = i;
       keys[n] = proc_key | folio_first(*e, vpage);
       sets[n] = &samples_.set_of(keys[n]);
       __builtin_prefetch(sets[n]);
       ++n;
     }
-    for (size_t k = 0; k < n; ++k) SampleTable::record(*sets[k], keys[k], now_);
+    for (size_t k = 0; k < n; ++k) p->sampled_slots[index[k]] = SampleTable::record(*sets[k], keys[k], now_);
   }
 }
 
@@ -190,9 +193,11 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
     return;
   }
   // As young(folio, set, false) for each page of a process, found as
-  // mkold() finds them. A batch's pages mostly share their window (the
-  // same region, made old at the same time), which is looked up only when
-  // that changes.
+  // mkold() finds them. DAMON checks the addresses it made old one sample
+  // before: where the slot mkold() recorded an address in still holds the
+  // folio's key, that is its entry, and the table is not searched. A
+  // batch's pages mostly share their window (the same region, made old at
+  // the same time), which is looked up only when that changes.
   SimProcess* p = live(space.pid);
   if (!p) return;
   ExtentCursor cursor(p->extents);
@@ -201,7 +206,7 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
     size_t i;
     uint64_t vpage;
     const Extent* extent;
-    SampleTable::Set* set;
+    const SampleTable::Slot* slot;  // where mkold() recorded addrs[i], or null
   };
   std::array<Page, kChunk> chunk;
   const AccessSchedule::Window* w = nullptr;
@@ -213,17 +218,19 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
       const uint64_t vpage = addrs[i] / kPageSize;
       const Extent* e = cursor.at(vpage);
       if (!e) continue;
-      chunk[n] = {i, vpage, e, &samples_.set_of(proc_key | folio_first(*e, vpage))};
-      __builtin_prefetch(chunk[n].set);
+      chunk[n] = {i, vpage, e, i < p->sampled_slots.size() ? p->sampled_slots[i] : nullptr};
+      if (chunk[n].slot) __builtin_prefetch(chunk[n].slot);
       ++n;
     }
     for (size_t k = 0; k < n; ++k) {
       const Page& page = chunk[k];
       const Extent& e = *page.extent;
       const uint64_t first = folio_first(e, page.vpage);
+      const uint64_t key = proc_key | first;
+      const SampleTable::Slot* sampled =
+          page.slot && page.slot->key == key ? page.slot : SampleTable::find(samples_.set_of(key), key);
       uint64_t since = p->cleared.since(first, p->start_us);
-      if (const SampleTable::Slot* sampled = SampleTable::find(*page.set, proc_key | first))
-        since = std::max(since, sampled->since);
+      if (sampled) since = std::max(since, sampled->since);
       if (e.lazy && e.fs->rank_of(page.vpage) >= e.fs->faulted()) continue;  // paged out
       if (!w || e.region != w_region || since != w_since) {
         w = &window(*p, e.region, since);
