@@ -107,14 +107,17 @@ def run_in_guest(damonfs, work, prog, timeout):
     """(status, output) of `prog` with a fresh mount bound over the guest's
     admin directory, unbound and unmounted afterwards."""
     mnt = tempfile.mkdtemp(prefix='damonfs.')
+    # A file, not a pipe: nobody reads the daemon's log while the test runs.
+    log = tempfile.TemporaryFile(mode='w+')
     daemon = subprocess.Popen([damonfs, '-f', mnt], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=log)
     bound = False
     try:
         deadline = time.monotonic() + 30
         while not os.path.isdir(os.path.join(mnt, 'admin')):
             if daemon.poll() is not None or time.monotonic() > deadline:
-                return 'mount', 'damonfs did not mount: ' + (daemon.stderr.read() or '')
+                log.seek(0)
+                return 'mount', 'damonfs did not mount: ' + log.read()
             time.sleep(0.05)
         subprocess.run(['mount', '-o', 'bind', os.path.join(mnt, 'admin'), ADMIN], check=True)
         bound = True
@@ -126,6 +129,7 @@ def run_in_guest(damonfs, work, prog, timeout):
             subprocess.run(['umount', ADMIN])
         daemon.terminate()
         daemon.wait()
+        log.close()
         subprocess.run(['umount', mnt], stderr=subprocess.DEVNULL)
         os.rmdir(mnt)
 
