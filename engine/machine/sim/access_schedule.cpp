@@ -18,7 +18,19 @@ constexpr std::array<double, 9> kPoisson1Cdf = {
 // The number of events in one cell of a unit-rate Poisson process is drawn
 // by inverting the Poisson(1) distribution function with a uniform u: the
 // cell has at least i events when u reaches P(N <= i - 1) (at most 9).
-bool has_events(double u, size_t i) { return i <= kPoisson1Cdf.size() && u >= kPoisson1Cdf[i - 1]; }
+// u is unit_interval(h), m * 2^-53 with m the top 53 bits of h, so it
+// reaches p exactly when m reaches ceil(p * 2^53): compared as integers.
+constexpr uint64_t numerator_reaching(double p) {
+  const double t = p * 0x1.0p53;  // exact: a power-of-two scaling
+  const auto f = static_cast<uint64_t>(t);
+  return static_cast<double>(f) == t ? f : f + 1;
+}
+constexpr std::array<uint64_t, kPoisson1Cdf.size()> kEventsFrom = [] {
+  std::array<uint64_t, kPoisson1Cdf.size()> out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = numerator_reaching(kPoisson1Cdf[i]);
+  return out;
+}();
+bool has_events(uint64_t h, size_t i) { return i <= kEventsFrom.size() && (h >> 11) >= kEventsFrom[i - 1]; }
 
 uint64_t ceil_div(uint64_t a, uint64_t b) {
   // Strides are mostly a page: a power of two needs no division, which
@@ -99,11 +111,10 @@ bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
   // a >= 0 (intensities are), so truncating is flooring, without libm.
   for (int64_t c = static_cast<int64_t>(a); static_cast<double>(c) < b; ++c) {
     const uint64_t h = hash2(key, static_cast<uint64_t>(c));
-    const double u = unit_interval(h);
     // A cell the window covers whole holds any event it has: it is
     // touched when it has one. (Long windows of huge folios cross several.)
     if (static_cast<double>(c) >= a && static_cast<double>(c + 1) <= b) {
-      if (has_events(u, 1)) return true;
+      if (has_events(h, 1)) return true;
       continue;
     }
     const double lo = std::max(a, static_cast<double>(c)) - static_cast<double>(c);
@@ -115,10 +126,10 @@ bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
     // cost more than the hashing.
     const auto in_window = [&](size_t i) {
       const double v = unit_interval(hash2(h, i));
-      return has_events(u, i) & (v >= lo) & (v < hi);
+      return has_events(h, i) & (v >= lo) & (v < hi);
     };
     bool hit = in_window(1) | in_window(2);
-    for (size_t i = 3; !hit && has_events(u, i); ++i) hit = in_window(i);
+    for (size_t i = 3; !hit && has_events(h, i); ++i) hit = in_window(i);
     if (hit) return true;
   }
   return false;

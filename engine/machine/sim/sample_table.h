@@ -26,8 +26,9 @@ namespace damon::sim {
 class SampleTable {
  public:
   struct Slot {
-    uint64_t key = 0;  // 0: empty
-    uint64_t since = 0;
+    uint64_t key = 0;    // 0: empty
+    uint64_t stamp = 0;  // since + 1, 0 when empty: what eviction compares
+    uint64_t since() const { return stamp - 1; }
   };
   static constexpr size_t kWays = 4;
   static constexpr size_t kSets = 4096;
@@ -73,21 +74,20 @@ inline SampleTable::Slot* SampleTable::record(Set& set, uint64_t key, uint64_t s
   // of this loop is rarely taken, and well predicted.
   for (Slot& w : set.ways) {
     if (w.key == key) {
-      w.since = since;
+      w.stamp = since + 1;
       return &w;
     }
   }
-  // The victim: the first empty way, else the first of the oldest, as the
-  // first of the lowest ranks (0 for an empty way, since + 1 for an entry).
-  const auto rank = [](const Slot& w) { return (w.since + 1) & (0 - static_cast<uint64_t>(w.key != 0)); };
+  // The victim: the first empty way, else the first of the oldest, which
+  // is the first of the lowest stamps.
   size_t victim = 0;
-  uint64_t lowest = rank(set.ways[0]);
+  uint64_t lowest = set.ways[0].stamp;
   for (size_t i = 1; i < kWays; ++i) {
-    const uint64_t r = rank(set.ways[i]);
-    victim = r < lowest ? i : victim;
-    lowest = r < lowest ? r : lowest;
+    const uint64_t stamp = set.ways[i].stamp;
+    victim = stamp < lowest ? i : victim;
+    lowest = stamp < lowest ? stamp : lowest;
   }
-  set.ways[victim] = {key, since};
+  set.ways[victim] = {key, since + 1};
   return &set.ways[victim];
 }
 

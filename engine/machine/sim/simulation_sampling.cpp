@@ -17,7 +17,8 @@ namespace {
 
 // The extent holding a virtual page of one process, found from the page
 // before's when it is in the same one: DAMON's addresses come in address
-// order, so the map is searched only when they leave an extent.
+// order, so the map is searched only when they leave an extent. The shape
+// of the extent's folios is worked out once per extent too.
 class ExtentCursor {
  public:
   explicit ExtentCursor(ExtentMap& extents) : extents_(extents) {}
@@ -30,20 +31,23 @@ class ExtentCursor {
     if (!found) return nullptr;
     first_ = (*found)->first;
     extent_ = &(*found)->second;
+    // Paged-out pages come back small.
+    const bool huge = !extent_->lazy && extent_->huge;
+    folio_mask_ = huge ? ~(kHugePages - 1) : ~uint64_t{0};
+    folio_pages_ = huge ? kHugePages : 1;
     return extent_;
   }
+  // Of the extent at() last returned: the first page of the folio holding
+  // `vpage`, and the pages of a folio.
+  uint64_t folio_first(uint64_t vpage) const { return vpage & folio_mask_; }
+  uint64_t folio_pages() const { return folio_pages_; }
 
  private:
   ExtentMap& extents_;
   uint64_t first_ = 0, pages_ = 0;  // pages_ 0: none yet
   const Extent* extent_ = nullptr;
+  uint64_t folio_mask_ = 0, folio_pages_ = 1;
 };
-
-// The first page of the folio holding `vpage` of extent `e` (paged-out
-// pages come back small).
-uint64_t folio_first(const Extent& e, uint64_t vpage) {
-  return !e.lazy && e.huge ? vpage / kHugePages * kHugePages : vpage;
-}
 
 // Sampling works through its addresses in chunks: the table sets of a
 // chunk's folios are prefetched before the first is used (the table is
@@ -82,7 +86,7 @@ bool Simulation::young(const SampledFolio& folio, SampleTable::Set& set, bool cl
   SimProcess& p = *folio.proc;
   const SampleTable::Slot* sampled = SampleTable::find(set, sample_key(folio));
   uint64_t since = p.cleared.since(folio.first, p.start_us);
-  if (sampled) since = std::max(since, sampled->since);
+  if (sampled) since = std::max(since, sampled->since());
   bool accessed = false;
   if (folio.resident) {
     // A huge folio is young when any of its pages was touched: it draws
@@ -126,7 +130,7 @@ void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F 
     const uint64_t vpage = addr / kPageSize;
     const Extent* e = cursor->at(vpage);
     if (!e) return false;
-    folio = {p, e->region, folio_first(*e, vpage), !e->lazy && e->huge ? kHugePages : 1,
+    folio = {p, e->region, cursor->folio_first(vpage), cursor->folio_pages(),
              !e->lazy || e->fs->rank_of(vpage) < e->fs->faulted()};
     return true;
   };
@@ -175,7 +179,7 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
       const Extent* e = cursor.at(vpage);
       if (!e) continue;
       index[n] = i;
-      keys[n] = proc_key | folio_first(*e, vpage);
+      keys[n] = proc_key | cursor.folio_first(vpage);
       sets[n] = &samples_.set_of(keys[n]);
       __builtin_prefetch(sets[n]);
       ++n;
@@ -204,7 +208,7 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
   const uint64_t proc_key = SampleTable::key(p->index, 0);
   struct Page {
     size_t i;
-    uint64_t vpage;
+    uint64_t vpage, first, pages;  // the page, and its folio
     const Extent* extent;
     const SampleTable::Slot* slot;  // where mkold() recorded addrs[i], or null
   };
@@ -218,26 +222,26 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
       const uint64_t vpage = addrs[i] / kPageSize;
       const Extent* e = cursor.at(vpage);
       if (!e) continue;
-      chunk[n] = {i, vpage, e, i < p->sampled_slots.size() ? p->sampled_slots[i] : nullptr};
+      chunk[n] = {i, vpage, cursor.folio_first(vpage), cursor.folio_pages(), e,
+                  i < p->sampled_slots.size() ? p->sampled_slots[i] : nullptr};
       if (chunk[n].slot) __builtin_prefetch(chunk[n].slot);
       ++n;
     }
     for (size_t k = 0; k < n; ++k) {
       const Page& page = chunk[k];
       const Extent& e = *page.extent;
-      const uint64_t first = folio_first(e, page.vpage);
+      const uint64_t first = page.first, pages = page.pages;
       const uint64_t key = proc_key | first;
       const SampleTable::Slot* sampled =
           page.slot && page.slot->key == key ? page.slot : SampleTable::find(samples_.set_of(key), key);
       uint64_t since = p->cleared.since(first, p->start_us);
-      if (sampled) since = std::max(since, sampled->since);
+      if (sampled) since = std::max(since, sampled->since());
       if (e.lazy && e.fs->rank_of(page.vpage) >= e.fs->faulted()) continue;  // paged out
       if (!w || e.region != w_region || since != w_since) {
         w = &window(*p, e.region, since);
         w_region = e.region;
         w_since = since;
       }
-      const uint64_t pages = !e.lazy && e.huge ? kHugePages : 1;
       if (p->schedule.touched(*w, access_key(*p, e.region, first, pages), (first - p->regions[e.region].first) * kPageSize,
                               pages * kPageSize))
         out[page.i] = true;

@@ -22,9 +22,9 @@ TEST(SampleTable, RecordsAndUpdatesInPlace) {
   EXPECT_EQ(SampleTable::find(set, 7), nullptr);
   SampleTable::record(set, 7, 100);
   ASSERT_NE(SampleTable::find(set, 7), nullptr);
-  EXPECT_EQ(SampleTable::find(set, 7)->since, 100u);
+  EXPECT_EQ(SampleTable::find(set, 7)->since(), 100u);
   SampleTable::record(set, 7, 250);
-  EXPECT_EQ(SampleTable::find(set, 7)->since, 250u);
+  EXPECT_EQ(SampleTable::find(set, 7)->since(), 250u);
   // The update took no second way: three more keys all fit beside it.
   for (uint64_t k = 8; k < 11; ++k) SampleTable::record(set, k, 300 + k);
   for (uint64_t k = 7; k < 11; ++k) EXPECT_NE(SampleTable::find(set, k), nullptr) << k;
@@ -41,7 +41,7 @@ TEST(SampleTable, FullSetEvictsTheOldestEntry) {
   // Next goes the one made old at 20.
   SampleTable::record(set, 100, 60);
   EXPECT_EQ(SampleTable::find(set, 2), nullptr);
-  EXPECT_EQ(SampleTable::find(set, 100)->since, 60u);
+  EXPECT_EQ(SampleTable::find(set, 100)->since(), 60u);
 }
 
 TEST(SampleTable, EqualTimesEvictTheFirstWay) {
@@ -68,8 +68,8 @@ TEST(SampleTable, EachKeyHasOneSetOfTheTable) {
   EXPECT_EQ(&table.set_of(a), &table.set_of(a));
   SampleTable::record(table.set_of(a), a, 5);
   SampleTable::record(table.set_of(b), b, 6);
-  EXPECT_EQ(SampleTable::find(table.set_of(a), a)->since, 5u);
-  EXPECT_EQ(SampleTable::find(table.set_of(b), b)->since, 6u);
+  EXPECT_EQ(SampleTable::find(table.set_of(a), a)->since(), 5u);
+  EXPECT_EQ(SampleTable::find(table.set_of(b), b)->since(), 6u);
   // Keys spread over the sets: a thousand pages of a process use many.
   std::set<const SampleTable::Set*> used;
   for (uint64_t v = 0; v < 1000; ++v) used.insert(&table.set_of(SampleTable::key(0, v)));
