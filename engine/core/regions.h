@@ -39,8 +39,10 @@ class AccessRateUpdate {
     // Saturate instead of wrapping: a wrapped count would read as billions
     // of accesses to every access pattern.
     const uint64_t kept = r.nr_accesses_bp > drop ? r.nr_accesses_bp - drop : 0;
-    r.nr_accesses_bp = static_cast<uint32_t>(kept + (accessed ? kBp : 0));
-    if (accessed) ++r.nr_accesses;
+    // Arithmetic rather than branches: whether a sampled page was
+    // accessed is as random as it gets.
+    r.nr_accesses_bp = static_cast<uint32_t>(kept + kBp * accessed);
+    r.nr_accesses += accessed;
   }
 
  private:

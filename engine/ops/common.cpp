@@ -32,12 +32,17 @@ void CommonOps::prepare_access_checks(Context& ctx) {
   Rng& rng = ctx.rng();
   for (Target& t : ctx.targets()) {
     if (!t.valid) continue;
-    for (Region& r : t.regions) {
+    // The Machine addresses are collected in the same pass (as
+    // collect_sampling_addrs() would).
+    const uint64_t unit = machine_addr_unit(ctx);
+    addrs_.resize(t.regions.size());
+    for (size_t i = 0; i < t.regions.size(); ++i) {
+      Region& r = t.regions[i];
       // Validation keeps regions non-empty; should one ever be empty, its
       // start is the only address to look at (rand_range needs a range).
       r.sampling_addr = r.size() ? rand_range(rng, r.ar.start, r.ar.end) : r.ar.start;
+      addrs_[i] = r.sampling_addr * unit;
     }
-    collect_sampling_addrs(ctx, t);
     ctx.machine().mkold(space_of(t), addrs_);
   }
 }
@@ -59,12 +64,11 @@ uint32_t CommonOps::check_accesses(Context& ctx) {
       else
         ctx.machine().young(space_of(t), addrs_, young_);
     }
-    AccessRateUpdate update(window);
-    for (size_t i = 0; i < t.regions.size(); ++i) {
-      Region& r = t.regions[i];
-      if (count_accesses) update(r, t.valid && young_[i]);
-      max_nr = std::max(max_nr, r.nr_accesses);
+    if (count_accesses) {
+      AccessRateUpdate update(window);
+      for (size_t i = 0; i < t.regions.size(); ++i) update(t.regions[i], t.valid && young_[i]);
     }
+    for (const Region& r : t.regions) max_nr = std::max(max_nr, r.nr_accesses);
   }
   return max_nr;
 }
