@@ -81,9 +81,12 @@ uint32_t moving_sum(uint32_t current, uint32_t last, uint64_t left_samples, uint
 
 void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t size_limit,
                       std::span<const uint32_t> probe_weights) {
+  // Regions are aged in place and moved down only once one has been
+  // merged away (the merge passes run every aggregation, often several
+  // times, over regions that mostly stay).
   size_t kept = 0;
   for (size_t i = 0; i < regions.size(); ++i) {
-    Region r = regions[i];
+    Region& r = regions[i];
     const uint32_t score = merge_score(r, false, probe_weights);
     const uint32_t last_score = merge_score(r, true, probe_weights);
     if (arith::abs_diff(score, last_score) > threshold || (score == 0) != (last_score == 0)) {
@@ -92,7 +95,7 @@ void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t
       ++r.age;
     }
     if (kept > 0) {
-      Region& prev = regions[kept - 1];
+      Region& prev = regions[kept - 1];  // before r: kept <= i
       if (prev.ar.end == r.ar.start &&
           arith::abs_diff(merge_score(prev, false, probe_weights), score) <= threshold &&
           prev.size() + r.size() <= size_limit) {
@@ -100,7 +103,8 @@ void merge_regions_of(std::vector<Region>& regions, uint32_t threshold, uint64_t
         continue;
       }
     }
-    regions[kept++] = r;
+    if (kept != i) regions[kept] = r;
+    ++kept;
   }
   regions.resize(kept);
 }
