@@ -188,6 +188,14 @@ struct ContextParams {
   // 7.3: tried regions report probe hits as the pseudo moving sum over the
   // last aggregation-long window instead of the current aggregation's count.
   bool probe_hits_moving_sum = false;
+  // 7.2 (the mm tree's "strictly respect min_nr_regions"): at start and
+  // after every aggregation's merge, the core cuts each region longer than
+  // total size / min_nr_regions (aligned up to the min region size), so
+  // every aggregation has at least min_nr_regions regions, a target given
+  // as one region included; vaddr's init then leaves its three ranges whole.
+  // Before 7.2 only vaddr's init splits, and a one-region paddr or fvaddr
+  // target reaches min_nr_regions by the per-aggregation splits alone.
+  bool min_nr_regions_from_start = false;
 };
 
 // Whether any probe has a weight: then the context runs data attributes-only

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "engine/core/arith.h"
 #include "engine/core/attrs.h"
 #include "engine/core/intervals_tuning.h"
 #include "engine/core/regions.h"
@@ -98,6 +99,7 @@ class Context::Impl {
     stamp_resync_ = false;
   }
   void split_regions();
+  void apply_min_nr_regions();
   void tune_intervals();
   void install_target(Target& target, const TargetParams& from, uint64_t min_region_size) const;
 };
@@ -154,7 +156,10 @@ int Context::Impl::start() {
 
   refresh_validity();
   ops_->init(self_);
-  merge_size_limit_ = region_size_limit();
+  if (params_.min_nr_regions_from_start)
+    apply_min_nr_regions();
+  else
+    merge_size_limit_ = region_size_limit();
   started_ = true;
   begin_next_sample();
   return 0;
@@ -211,7 +216,11 @@ void Context::Impl::finish_sample() {
   const uint32_t max_nr_accesses = ops_->check_accesses(self_);
   if (!params_.probes.empty()) ops_->apply_probes(self_);
   aggregation_boundary_ = passed_samples_ >= aggregation_due;
-  if (aggregation_boundary_) merge_regions(max_merge_score(max_nr_accesses) / 10);
+  if (aggregation_boundary_) {
+    merge_regions(max_merge_score(max_nr_accesses) / 10);
+    // The kernel's order: after the merge, before requests and schemes.
+    if (params_.min_nr_regions_from_start) apply_min_nr_regions();
+  }
 
   if (hook_) hook_->apply(self_);
 
@@ -234,7 +243,8 @@ void Context::Impl::finish_sample() {
   if (passed_samples_ >= ops_update_due) {
     next_ops_update_sample_ = ops_update_due + attrs_.update_us / sample;
     ops_->update(self_);
-    merge_size_limit_ = region_size_limit();
+    // From 7.2 the limit follows every aggregation instead (apply_min_nr_regions).
+    if (!params_.min_nr_regions_from_start) merge_size_limit_ = region_size_limit();
   }
 }
 
@@ -327,6 +337,14 @@ void Context::Impl::split_regions() {
   if (last_split_nr_regions_ == nr_regions && nr_regions < attrs_.max_nr_regions / 3) pieces = 3;
   for (Target& t : targets_) split_regions_of(t.regions, pieces, min_region_size_, rng_);
   last_split_nr_regions_ = nr_regions;
+}
+
+// damon_apply_min_nr_regions (7.2): the merge's size limit, aligned up to the
+// min region size, now bounds every region as well, so no aggregation, the
+// very first included, shows fewer than min_nr_regions regions.
+void Context::Impl::apply_min_nr_regions() {
+  merge_size_limit_ = arith::align_up(region_size_limit(), min_region_size_);
+  for (Target& t : targets_) cut_regions_to(t.regions, merge_size_limit_);
 }
 
 void Context::Impl::tune_intervals() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "engine/core/arith.h"
 
@@ -131,6 +132,27 @@ void split_regions_of(std::vector<Region>& regions, int nr_pieces, uint64_t min_
     }
     out.push_back(left);
     out.insert(out.end(), rights.rbegin(), rights.rend());
+  }
+  regions = std::move(out);
+}
+
+void cut_regions_to(std::vector<Region>& regions, uint64_t max_size) {
+  assert(max_size > 0);
+  size_t extra = 0;
+  for (const Region& r : regions)
+    if (r.size() > max_size) extra += (r.size() - 1) / max_size;
+  if (extra == 0) return;
+  std::vector<Region> out;
+  out.reserve(regions.size() + extra);
+  for (const Region& r : regions) {
+    Region piece = r;
+    while (piece.size() > max_size) {
+      Region head = piece;
+      head.ar.end = piece.ar.start + max_size;
+      out.push_back(head);
+      piece.ar.start = head.ar.end;
+    }
+    out.push_back(piece);
   }
   regions = std::move(out);
 }

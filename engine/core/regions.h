@@ -90,6 +90,12 @@ uint32_t moving_sum(uint32_t current, uint32_t last, uint64_t left_samples, uint
 // revisited.
 void split_regions_of(std::vector<Region>& regions, int nr_pieces, uint64_t min_region_size, Rng& rng);
 
+// The newer kernel's damon_apply_min_nr_regions, for one target: cuts every
+// region longer than `max_size` into pieces of exactly `max_size` from its
+// start, the last piece keeping the rest. The pieces copy the counters and
+// age, as a split does.
+void cut_regions_to(std::vector<Region>& regions, uint64_t max_size);
+
 // The kernel's damon_set_regions (docs/engine.md, "Set regions"): fits the
 // regions to `ranges` (sorted, non-overlapping): regions intersecting no range
 // are dropped, the first/last region intersecting a range are stretched to its

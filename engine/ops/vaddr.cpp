@@ -58,6 +58,15 @@ void VaddrOps::init(Context& ctx) {
     if (!t.regions.empty()) continue;  // the user's regions come first
     const auto ranges = three_regions(ctx.machine().vmas(t.pid), unit_min);
     if (!ranges) continue;
+    if (ctx.params().min_nr_regions_from_start) {
+      // The core cuts them to min_nr_regions right after.
+      for (const AddrRange& range : *ranges) {
+        Region r;
+        r.ar = range;
+        t.regions.push_back(r);
+      }
+      continue;
+    }
     uint64_t unit = 0;
     for (const AddrRange& r : *ranges) unit += r.size();
     unit /= ctx.attrs().min_nr_regions;

@@ -31,7 +31,8 @@ class VaddrOps final : public FvaddrOps {
  public:
   OpsId id() const override { return OpsId::vaddr; }
   // Targets without user regions get the three ranges, each evenly split
-  // into about min_nr_regions / 3 pieces (the 6.18 rule).
+  // into about min_nr_regions / 3 pieces (up to 7.1); from 7.2
+  // (ContextParams::min_nr_regions_from_start) whole, for the core to cut.
   void init(Context& ctx) override;
   // "Set regions" to the current three ranges of every target.
   void update(Context& ctx) override;

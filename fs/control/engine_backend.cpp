@@ -186,6 +186,13 @@ static int build_checked(StagedKdamond& kdamond, damon::Machine& machine, damon:
   return 0;
 }
 
+// What the engine does differently from one release to the next, as the
+// profile's release does it.
+static void set_profile_behaviour(const AbiProfile& abi, ContextParams& params) {
+  params.probe_hits_moving_sum = abi.has(kProbeHitsMovingSum);
+  params.min_nr_regions_from_start = abi.has(kMinNrRegionsFromStart);
+}
+
 void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
   KdamondHandle handle = kdamond.handle();
   Slot& s = slot(handle);
@@ -197,7 +204,7 @@ void EngineBackend::turn_on(StagedKdamond& kdamond, CommandDone done) {
 
   ContextParams params;
   if (int err = build_checked(kdamond, *machine_, log_, params)) return done(err);
-  params.probe_hits_moving_sum = abi_->has(kProbeHitsMovingSum);
+  set_profile_behaviour(*abi_, params);
 
   unsigned index = 0;
   for (const auto& [h, other] : slots_) index += other->phase == Phase::running;
@@ -275,7 +282,7 @@ void EngineBackend::commit(StagedKdamond& kdamond, bool goals_only, CommandDone 
     if (!abi_->has(kDamonCallCommands)) return fail_commit_by_stopping(kdamond.handle(), std::move(done));
     return done(err);
   }
-  params.probe_hits_moving_sum = abi_->has(kProbeHitsMovingSum);
+  set_profile_behaviour(*abi_, params);
   auto apply = [params = std::move(params), goals_only](KdamondWork& w) {
     auto& work = static_cast<ContextWork&>(w);
     if (goals_only) {

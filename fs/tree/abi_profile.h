@@ -34,6 +34,11 @@ inline constexpr AbiVersion kMmTree{255, 0};
 // writer gets the commit's error and the kdamond keeps running, commands
 // to a stopped kdamond are ECANCELED and clearing tried regions needs none.
 inline constexpr AbiVersion kDamonCallCommands{6, 14};
+// 7.2 keeps min_nr_regions from the start: the core splits regions down to
+// total size / min_nr_regions when a kdamond starts and after every merge,
+// and vaddr's init no longer splits (the "strictly respect min_nr_regions"
+// series, in the mm tree with 7.2's other items, not in 7.1).
+inline constexpr AbiVersion kMinNrRegionsFromStart{7, 2};
 // 7.3 reports tried regions' probe hits as pseudo moving sums over the last
 // aggregation-long window (7.2: the running aggregation's count).
 inline constexpr AbiVersion kProbeHitsMovingSum{7, 3};
