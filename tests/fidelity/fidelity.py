@@ -26,12 +26,16 @@ and written to tests/fidelity/recordings (FIDELITY_RECORDINGS for the
 guest's, FIDELITY_OUT for damonfs's).
 
 Both sides run the same masim configuration with the same DAMON parameters
-(vaddr, sample 5 ms, aggregation 100 ms, update 1 s, 10 to 1000 regions).
+(vaddr, sample 5 ms, aggregation 100 ms, update 1 s, 10 to 1000 regions),
+damonfs's at the longer intervals the guest's kdamond actually kept
+(achieved_intervals()).
 The workload is tests/fidelity/masim_runner.c (masim's access loop, timed
 by CLOCK_MONOTONIC, marking its regions and phases in the trace). The
 simulated masim makes as many accesses per second as the runner did in the
-guest (its log's mean rate), so the comparison is about DAMON and the
-memory model, not about a CPU speed. Windows are paired by time from the
+guest (its log: per phase and access line, so masim's bursts last as long
+on both sides), with THP as the guest had it, so the comparison is about
+DAMON and the memory model, not about a CPU speed. Windows are paired by
+time from the
 workload's start: the runner's first phase marker in the guest, the
 simulated process's start on damonfs.
 """
@@ -85,6 +89,26 @@ def mean_rate(log):
     runs = masim_runs(log)
     total_ms = sum(ms for _, _, ms in runs)
     return sum(rate * ms for _, rate, ms in runs) / total_ms * 1000, total_ms
+
+
+def phase_line_rates(log):
+    """Per phase (in order), {region: accesses per second while its bursts
+    ran} from masim_runner's "  line REGION: N accesses/msec, T msecs"
+    lines (regions it did not access left out)."""
+    phases = []
+    for line in log.splitlines():
+        if re.match(r'^.*:\s+[\d,]+ accesses/msec, \d+ msecs run$', line) and not line.startswith('  line '):
+            phases.append({})
+            continue
+        m = re.match(r'^  line (\S+): (\d+) accesses/msec, (\d+) msecs$', line)
+        if m and phases and int(m.group(2)) and int(m.group(3)):
+            phases[-1][m.group(1)] = int(m.group(2)) * 1000
+    return phases
+
+
+def guest_thp(log):
+    """Whether the guest's THP mode was 'always' (guest_record.sh's line)."""
+    return bool(re.search(r'^thp: .*\[always\]', log, re.M))
 
 
 # --- the guest -------------------------------------------------------------
@@ -163,9 +187,26 @@ def damo_bin():
     return os.path.join(damo, 'damo') if os.path.isdir(damo) else damo
 
 
-def damonfs_record(scenario, process, seconds, out):
+def achieved_intervals(name):
+    """The intervals the guest's kdamond kept while recording `name`:
+    (sample, aggregation, update) in microseconds. Under TCG its
+    aggregations took 100 to 370 ms of the guest's clock instead of 100 ms,
+    still of 20 samples, so each sample watched its page for the
+    aggregation's length over 20. damonfs's DAMON is given these
+    intervals: a window's chance to catch a burst of accesses (and so its
+    working set) grows with its length, and the two sides have to look
+    through windows of one length to be compared."""
+    snaps = damo_records.snapshots(damo_records.read(os.path.join(RECORDINGS, name + '.kernel.data')))
+    aggr_us = (snaps[-1][1] - snaps[0][0]) / len(snaps) / 1000
+    samples = INTERVALS[1] // INTERVALS[0]
+    return int(aggr_us / samples), int(aggr_us / samples) * samples, INTERVALS[2]
+
+
+def damonfs_record(scenario, process, seconds, out, intervals):
     """Mounts damonfs with `scenario` (simulated time at the wall clock's
-    pace) and records `process` with `damo record --snapshot 0.1` for
+    pace) and records `process` with DAMON's `intervals` (sample,
+    aggregation, update in us) and `damo record --snapshot` every
+    aggregation for
     `seconds` (the process must live that long: damo gives up the whole
     record when its target is gone before a snapshot). damo stamps
     snapshots with the wall clock; they are moved to the simulated clock
@@ -179,14 +220,15 @@ pid=$(pgrep -P "$DAMONFS_PID" -x "$1")
 cat "$DAMONFS_MOUNT/damonfs/truth/$pid" > "$3.truth"
 sed -n 's/^now_us \([0-9]*\).*/\1/p' "$DAMONFS_MOUNT/damonfs/clock" > "$3.clock"
 date +%s%N >> "$3.clock"
-"$DAMO" record --snapshot 0.1 1000000 --timeout "$2" --do_record access -o "$3.raw" "$pid" > /dev/null
+"$DAMO" record --monitoring_intervals $4 --snapshot "$5" 1000000 --timeout "$2" --do_record access -o "$3.raw" "$pid" > /dev/null
 sed -n 's/^now_us \([0-9]*\).*/\1/p' "$DAMONFS_MOUNT/damonfs/clock" >> "$3.clock"
 date +%s%N >> "$3.clock"
 '''
     env = dict(os.environ, DAMO=damo_bin())
     subprocess.run([os.path.join(SOURCE, 'scripts', 'damonfs-run'), '--damonfs',
                     os.path.join(build, 'fs', 'damonfs'), '--scenario', scenario, '--',
-                    'sh', '-c', script, 'record', process, '%.1f' % seconds, out], check=True, env=env)
+                    'sh', '-c', script, 'record', process, '%.1f' % seconds, out,
+                    '%d %d %d' % intervals, '%.3f' % (intervals[1] / 1e6)], check=True, env=env)
     with open(out + '.clock') as f:
         sim0, wall0, sim1, wall1 = (int(x) for x in f.read().split())
     records = damo_records.read(out + '.raw')
@@ -213,13 +255,25 @@ date +%s%N >> "$3.clock"
 
 
 def sim_record(name, outdir):
+    """The configuration on damonfs as it ran in the guest: each phase's
+    access lines at the rates the runner measured for them (masim's bursts
+    last as long as they did there), and THP as the guest had it."""
     with open(os.path.join(RECORDINGS, name + '.kernel.log')) as f:
-        rate, total_ms = mean_rate(f.read())
+        log = f.read()
+    rate, total_ms = mean_rate(log)
     scenario = os.path.join(outdir, name + '.sim.yaml')
     with open(scenario, 'w') as f:
-        f.write('name: %s\nprocesses:\n  - name: %s\n    masim: %s\n    access_rate: %d\n'
-                % (name, name, os.path.abspath(config_path(name)), rate))
-    damonfs_record(scenario, name, total_ms / 1000, os.path.join(outdir, name + '.sim'))
+        # The runner is a static program that touches a few pages besides
+        # its regions: the guest's DAMON finds its text and heap idle.
+        f.write('name: %s\nprocesses:\n  - name: %s\n    masim: %s\n    access_rate: %d\n    thp: %s\n'
+                '    program_accesses: false\n'
+                % (name, name, os.path.abspath(config_path(name)), rate, 'true' if guest_thp(log) else 'false'))
+        rates = phase_line_rates(log)
+        if rates:
+            f.write('    access_rates:\n')
+            for phase in rates:
+                f.write('      - {%s}\n' % ', '.join('%s: %d' % kv for kv in sorted(phase.items())))
+    damonfs_record(scenario, name, total_ms / 1000, os.path.join(outdir, name + '.sim'), achieved_intervals(name))
 
 
 def sim_side(name, outdir):
@@ -238,7 +292,8 @@ def replay_record(name, outdir):
         f.write('name: replay-%s\nreplay:\n  file: %s\n  name: %s\n'
                 % (name, os.path.join(RECORDINGS, name + '.kernel.data'), name))
     snaps = damo_records.snapshots(damo_records.read(os.path.join(RECORDINGS, name + '.kernel.data')))
-    damonfs_record(scenario, name, (snaps[-1][1] - snaps[0][0]) / 1e9, os.path.join(outdir, name + '.replay'))
+    damonfs_record(scenario, name, (snaps[-1][1] - snaps[0][0]) / 1e9, os.path.join(outdir, name + '.replay'),
+                   achieved_intervals(name))
 
 
 def replay_side(name, outdir):

@@ -10,7 +10,8 @@
 # damon_aggregated tracepoint (every region of every aggregation) and the
 # runner's markers (its regions' addresses, when each phase starts).
 # OUTDIR/NAME.trace is the tracefs text, OUTDIR/NAME.log the runner's
-# output (accesses per ms and run time of each phase).
+# output (accesses per ms and run time of each phase and access line, its
+# AnonHugePages) and the kernel's THP mode ("thp: always [madvise] never").
 set -eu
 runner=$1 out=$2
 shift 2
@@ -42,6 +43,7 @@ for cfg in "$@"; do
   echo go > /tmp/go
   rm /tmp/go
   wait $pid || true
+  echo "thp: $(cat /sys/kernel/mm/transparent_hugepage/enabled)" >> "$out/$name.log"
   echo off > $A/kdamonds/0/state || true
   echo 0 > $T/tracing_on
   cat $T/trace > "$out/$name.trace"

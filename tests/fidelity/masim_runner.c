@@ -17,7 +17,13 @@
 // region ("region NAME START END") and the start of every phase ("phase
 // NAME") and of the end ("end"), so that a trace of DAMON's view says where
 // and when the workload was. At the end of each phase it prints, like
-// masim, "NAME: N accesses/msec, T msecs run".
+// masim, "NAME: N accesses/msec, T msecs run", then for each access line
+// "  line REGION: N accesses/msec, T msecs": the rate of that line's own
+// bursts and the time they took. A burst's cost depends on its region (a
+// random access over 180 MB misses the caches and TLBs that one over 20 MB
+// hits), so the weights, which are shares of accesses, are not shares of
+// time; the simulator needs both. At the end it prints the kernel's
+// AnonHugePages line for the process (how much of it THP backed).
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +49,7 @@ struct line {
   size_t stride;
   unsigned weight;
   size_t offset;
+  unsigned long long accesses, ns;  // this phase's bursts of this line
 };
 
 struct phase {
@@ -141,7 +148,8 @@ static void run_phase(struct phase* ph) {
   mark("phase %s\n", ph->name, 0, 0);
   const uint64_t start = now_ns(), end = start + (uint64_t)ph->ms * 1000000ULL;
   unsigned long long accesses = 0;
-  while (ph->total && now_ns() < end) {
+  uint64_t t = start;
+  while (ph->total && t < end) {
     unsigned pick = (unsigned)(next_random() % ph->total);
     struct line* l = ph->lines;
     while (pick >= l->weight) pick -= l->weight, ++l;
@@ -158,6 +166,10 @@ static void run_phase(struct phase* ph) {
       l->offset = off;
     }
     accesses += BURST;
+    const uint64_t after = now_ns();
+    l->accesses += BURST;
+    l->ns += after - t;
+    t = after;
   }
   if (!ph->total) {
     struct timespec ts = {ph->ms / 1000, (long)(ph->ms % 1000) * 1000000L};
@@ -165,7 +177,23 @@ static void run_phase(struct phase* ph) {
   }
   const uint64_t ms = (now_ns() - start) / 1000000ULL;
   printf("%s:\t%llu accesses/msec, %llu msecs run\n", ph->name, ms ? accesses / ms : 0, (unsigned long long)ms);
+  for (int i = 0; i < ph->nr_lines; ++i) {
+    const struct line* l = &ph->lines[i];
+    const unsigned long long line_ms = l->ns / 1000000ULL;
+    printf("  line %s: %llu accesses/msec, %llu msecs\n", regions[l->region].name,
+           line_ms ? l->accesses / line_ms : 0, line_ms);
+  }
   fflush(stdout);
+}
+
+// The kernel's count of the process's anonymous memory in huge pages.
+static void print_huge_pages(void) {
+  FILE* f = fopen("/proc/self/smaps_rollup", "r");
+  char buf[256];
+  if (!f) return;
+  while (fgets(buf, sizeof(buf), f))
+    if (!strncmp(buf, "AnonHugePages:", 14)) fputs(buf, stdout);
+  fclose(f);
 }
 
 int main(int argc, char** argv) {
@@ -195,5 +223,6 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < nr_phases; ++i) run_phase(&phases[i]);
   mark("end%s\n", "", 0, 0);
+  print_huge_pages();
   return 0;
 }

@@ -178,22 +178,30 @@ AccessSchedule::Window AccessSchedule::window(size_t r, const Progress& c0, cons
   w.lambda1 = c1.lambda;
   if (c1.t <= c0.t || !sweeps_[r] || c1.touches <= c0.touches) return w;
   // The sweep's stride may change between phases: look at each phase the
-  // window crosses. A window crossing very many phases (many cycles) with
-  // sweeping in them has certainly passed over the page in practice.
-  uint64_t t = c0.t;
-  for (int segments = 0; t < c1.t; ++segments) {
+  // window crosses in which the region is swept. A window crossing very many
+  // of those (many cycles) has certainly passed over the page in practice.
+  // Phases without sweeping only get stepped over: a masim phase of bursts
+  // (scenario_masim.cpp) sweeps a region in a few of its many phases.
+  const Position first = locate(c0.t);
+  size_t phase = first.phase;
+  uint64_t t = c0.t, offset = first.offset;
+  for (int segments = 0; t < c1.t;) {
     if (segments == 64) {
       w.swept = true;
       break;
     }
-    const Position p = locate(t);
-    const PhaseSpec& ph = phases_[p.phase];
-    const bool last_forever = p.phase + 1 == phases_.size() && (endless_ || !loop_);
-    const uint64_t end = last_forever ? c1.t : std::min(c1.t, t + (ph.duration_us - p.offset));
-    const size_t i = p.phase * pages_.size() + r;
-    if (rates_[i].touches > 0) w.sweeps.push_back({i, cumulative(r, t).touches, cumulative(r, end).touches});
+    const PhaseSpec& ph = phases_[phase];
+    const bool last_forever = phase + 1 == phases_.size() && (endless_ || !loop_);
+    const uint64_t end = last_forever ? c1.t : std::min(c1.t, t + (ph.duration_us - offset));
+    const size_t i = phase * pages_.size() + r;
+    if (rates_[i].touches > 0) {
+      w.sweeps.push_back({i, cumulative(r, t).touches, cumulative(r, end).touches});
+      ++segments;
+    }
     if (last_forever) break;
     t = end;
+    offset = 0;
+    phase = phase + 1 == phases_.size() ? 0 : phase + 1;
   }
   return w;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -175,15 +176,29 @@ Scenario parse_yaml_scenario(std::string_view text, const std::string& file);
 // One process, named after the file (without directory and extension, cut
 // to kMaxCommLen), on default_machine().
 Scenario parse_masim_scenario(std::string_view text, const std::string& file);
-// A masim configuration as the regions and phases of one process.
-// `access_rate` is how many accesses per second the process makes in all;
-// a phase shares them between its regions by the given probabilities.
-void parse_masim_process(std::string_view text, const std::string& file, double access_rate,
-                         ProcessSpec& process);
-
 // Accesses per second of a process whose phases come from masim weights
 // (masim's own loop does about this many on a latency-bound CPU).
 inline constexpr double kDefaultAccessRate = 1e7;
+// Accesses masim makes on a region each time it picks one (its
+// nr_accesses_per_region).
+inline constexpr uint64_t kMasimBurst = 128 * 1024;
+
+// How fast a masim process accesses memory: accesses per second while the
+// bursts of a region run. The first of per_phase[i] (phase i of the
+// configuration, zero-time phases counted), per_region, overall that names
+// the region applies.
+struct MasimRates {
+  double overall = kDefaultAccessRate;
+  std::map<std::string, double> per_region;
+  std::vector<std::map<std::string, double>> per_phase;
+};
+
+// A masim configuration as the regions and phases of one process
+// (scenario_masim.cpp: a phase with several access lines becomes masim's
+// bursts, one region at a time, each lasting kMasimBurst accesses at its
+// region's rate).
+void parse_masim_process(std::string_view text, const std::string& file, const MasimRates& rates,
+                         ProcessSpec& process);
 
 // The built-in scenario, used when none is given (scenarios/default.yaml
 // holds the same text).

@@ -148,15 +148,23 @@ class TargetReplay {
  private:
   // Per region of the process (highest address first), the snapshot's rate.
   std::vector<Access> access(const DamoSnapshot& s) const {
-    const uint64_t sample_us = s.sample_us ? s.sample_us : rec_.sample_us ? rec_.sample_us : kDefaultReplaySampleUs;
+    uint64_t sample_us = s.sample_us ? s.sample_us : rec_.sample_us ? rec_.sample_us : kDefaultReplaySampleUs;
+    const uint64_t length_us = s.end_ns > s.start_ns ? (s.end_ns - s.start_ns) / 1000 : 0;
     // Samples per aggregation: the record's intervals say (auto-tuning
     // scales both alike); a snapshot's length only when they are unknown,
     // as a busy kdamond stretches its aggregations without sampling more.
+    const bool known = rec_.aggr_us && rec_.sample_us;
     const double max_accesses =
-        rec_.aggr_us && rec_.sample_us
-            ? std::max(1.0, std::round(static_cast<double>(rec_.aggr_us) / static_cast<double>(rec_.sample_us)))
-            : std::max(1.0, std::round(static_cast<double>(s.end_ns > s.start_ns ? (s.end_ns - s.start_ns) / 1000 : sample_us) /
-                                       static_cast<double>(sample_us)));
+        known ? std::max(1.0, std::round(static_cast<double>(rec_.aggr_us) / static_cast<double>(rec_.sample_us)))
+              : std::max(1.0, std::round(static_cast<double>(length_us ? length_us : sample_us) /
+                                         static_cast<double>(sample_us)));
+    // Each of those samples then watched its page for longer than the
+    // sampling interval: from one check to the next, the snapshot's length
+    // over its samples (a kdamond that took 190 ms for 20 samples saw each
+    // page for 9.5 ms). A rate read as if over 5 ms would be nearly twice
+    // too high for the regions seen in few samples.
+    if (known && length_us > sample_us * max_accesses)
+      sample_us = static_cast<uint64_t>(std::llround(static_cast<double>(length_us) / max_accesses));
     // Coverage-weighted mean rate of each segment; bytes no region covers
     // in this snapshot (a mapping not there yet) are not accessed.
     std::vector<double> weighted(segs_.size(), 0);

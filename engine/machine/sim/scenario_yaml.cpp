@@ -259,7 +259,8 @@ class YamlScenarioParser {
 
   ProcessSpec process(const YAML::Node& n, const MachineSpec& m) const {
     if (!n.IsMap()) fail(n, "process: expected a mapping");
-    check_keys(n, {"name", "cgroup", "node", "loop", "threads", "access_rate", "regions", "phases", "masim"});
+    check_keys(n, {"name", "cgroup", "node", "loop", "threads", "program_accesses", "access_rate", "access_rates",
+                   "thp", "regions", "phases", "masim"});
     ProcessSpec p;
     const YAML::Node name = require(n, n["name"], "name");
     p.name = scalar(name, "name");
@@ -272,6 +273,7 @@ class YamlScenarioParser {
     }
     if (n["node"]) p.node = node_ref(n["node"], m, "node");
     if (n["loop"]) p.loop = boolean(n["loop"], "loop");
+    if (n["program_accesses"]) p.program_accesses = boolean(n["program_accesses"], "program_accesses");
     if (n["threads"]) {
       p.threads = integer<uint32_t>(n["threads"], "threads");
       if (p.threads == 0) fail(n["threads"], "threads: must be at least 1");
@@ -279,17 +281,36 @@ class YamlScenarioParser {
 
     if (const YAML::Node masim = n["masim"]) {
       if (n["regions"] || n["phases"]) fail(masim, "masim: a process takes either masim or regions/phases, not both");
-      double rate = kDefaultAccessRate;
-      if (n["access_rate"]) rate = number(n["access_rate"], "access_rate");
+      MasimRates rates;
+      if (n["access_rate"]) rates.overall = number(n["access_rate"], "access_rate");
+      if (const YAML::Node per = n["access_rates"]) {
+        const auto read = [&](const YAML::Node& m) {
+          if (!m.IsMap()) fail(m, "access_rates: expected a mapping of region name to accesses per second");
+          std::map<std::string, double> out;
+          for (const auto& kv : m) out[kv.first.Scalar()] = number(kv.second, "access_rates");
+          return out;
+        };
+        if (per.IsSequence()) {
+          for (const YAML::Node& m : per) rates.per_phase.push_back(read(m));
+        } else {
+          rates.per_region = read(per);
+        }
+      }
       const std::string path = resolve(scalar(masim, "masim"));
       try {
-        parse_masim_process(read_text_file(path), path, rate, p);
+        parse_masim_process(read_text_file(path), path, rates, p);
       } catch (const ScenarioError& e) {
         fail(masim, std::string("masim: ") + e.what());
       }
+      if (n["thp"]) {
+        const bool thp = boolean(n["thp"], "thp");
+        for (RegionSpec& r : p.regions) r.thp = thp;
+      }
       return p;
     }
-    if (n["access_rate"]) fail(n["access_rate"], "access_rate: only used with masim");
+    for (const char* key : {"access_rate", "access_rates", "thp"}) {
+      if (n[key]) fail(n[key], std::string(key) + ": only used with masim");
+    }
 
     std::vector<RegionDefaults> defaults;
     if (const YAML::Node regions = n["regions"]) {

@@ -176,27 +176,29 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
 
 void Simulation::place(SimProcess& p, uint32_t r) {
   const SimRegion& reg = p.regions[r];
-  uint64_t v = reg.first, left = reg.pages;
-  if (reg.thp) {
-    uint64_t huge = reg.pages / kHugePages * kHugePages;
+  uint64_t v = reg.first;
+  // Pages [v, v + count) from the region's nodes in fallback order, in
+  // folios of `folio` pages; fewer when the nodes run out of such folios.
+  const auto allocate = [&](uint64_t count, uint64_t folio) {
+    const bool huge = folio == kHugePages;
     for (size_t node : nodes()[reg.node].fallback) {
-      if (!huge) break;
-      for (const FrameRun& run : mem_.allocate(node, huge, kHugePages)) {
-        insert_resident(p, v, run.count, r, node, run.pfn, reg.active, true);
+      if (!count) break;
+      for (const FrameRun& run : mem_.allocate(node, count, folio)) {
+        insert_resident(p, v, run.count, r, node, run.pfn, reg.active, huge);
         v += run.count;
-        left -= run.count;
-        huge -= run.count;
+        count -= run.count;
       }
     }
+  };
+  if (reg.thp) {
+    // Huge folios only over whole 2 MiB-aligned stretches, as the kernel
+    // maps them: a region that does not start on a boundary (one placed
+    // right below another) has small pages up to the first one.
+    const uint64_t head = std::min(reg.pages, (kHugePages - reg.first % kHugePages) % kHugePages);
+    allocate(head, 1);
+    allocate((reg.pages - head) / kHugePages * kHugePages, kHugePages);
   }
-  for (size_t node : nodes()[reg.node].fallback) {
-    if (!left) break;
-    for (const FrameRun& run : mem_.allocate(node, left, 1)) {
-      insert_resident(p, v, run.count, r, node, run.pfn, reg.active, false);
-      v += run.count;
-      left -= run.count;
-    }
-  }
+  allocate(reg.first + reg.pages - v, 1);
 }
 
 SimProcess* Simulation::live(int pid) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "engine/machine/sim/scenario.h"
 
 namespace damon::sim {
@@ -42,24 +44,88 @@ TEST(ScenarioMasim, RegionsAndPhasesAsMasimReadsThem) {
   EXPECT_EQ(p.name, "default");
   ASSERT_EQ(p.regions.size(), 3u);
   EXPECT_EQ(p.regions[0].size, 409600u);
-  ASSERT_EQ(p.phases.size(), 2u);
-  EXPECT_EQ(p.phases[0].name, "first phase");
-  EXPECT_EQ(p.phases[0].duration_us, 1000000u);
-  // 80% of kDefaultAccessRate over a's 100 pages; c sequential with 20%.
-  EXPECT_DOUBLE_EQ(p.phases[0].access[0].intensity, kDefaultAccessRate * 0.8 / 100);
-  EXPECT_EQ(p.phases[0].access[0].pattern, Pattern::random);
-  EXPECT_EQ(p.phases[0].access[1].intensity, 0);
-  EXPECT_EQ(p.phases[0].access[2].pattern, Pattern::sequential);
-  EXPECT_DOUBLE_EQ(p.phases[0].access[2].intensity, kDefaultAccessRate * 0.2 / 2);
+  // Laid out as Linux maps them: each right below the one before.
+  EXPECT_TRUE(p.regions[1].adjoin && p.regions[2].adjoin);
+  // The first phase is masim's bursts: each accesses a (random, over its
+  // 100 pages) or c (sequential, 2 pages) alone at the whole rate.
+  ASSERT_GT(p.phases.size(), 2u);
+  uint64_t first_us = 0;
+  for (size_t i = 0; i + 1 < p.phases.size(); ++i) {
+    const PhaseSpec& ph = p.phases[i];
+    EXPECT_EQ(ph.name, "first phase");
+    first_us += ph.duration_us;
+    EXPECT_EQ(ph.access[1].intensity, 0);
+    EXPECT_NE(ph.access[0].intensity == 0, ph.access[2].intensity == 0) << "one region at a time";
+    if (ph.access[0].intensity) {
+      EXPECT_EQ(ph.access[0].pattern, Pattern::random);
+      EXPECT_DOUBLE_EQ(ph.access[0].intensity, kDefaultAccessRate / 100);
+    } else {
+      EXPECT_EQ(ph.access[2].pattern, Pattern::sequential);
+      EXPECT_DOUBLE_EQ(ph.access[2].intensity, kDefaultAccessRate / 2);
+    }
+  }
+  EXPECT_EQ(first_us, 1000000u);
   // A lone access line takes all the accesses whatever its probability.
-  EXPECT_DOUBLE_EQ(p.phases[1].access[1].intensity, kDefaultAccessRate);
+  EXPECT_EQ(p.phases.back().name, "second phase");
+  EXPECT_EQ(p.phases.back().duration_us, 2000000u);
+  EXPECT_DOUBLE_EQ(p.phases.back().access[1].intensity, kDefaultAccessRate);
   EXPECT_EQ(s.machine.nodes.size(), default_machine().nodes.size());
+}
+
+// hot gets 95 % of the accesses at ten times cold's speed: cold's bursts
+// take (0.05 / 1) / (0.95 / 10 + 0.05 / 1) = 34.5 % of the time, each
+// kMasimBurst accesses long (a pick of the same line again lengthens it).
+TEST(ScenarioMasim, BurstsLastTheirRegionsAccessesAtItsRate) {
+  ProcessSpec p;
+  MasimRates rates;
+  rates.per_region = {{"hot", 4e6}, {"cold", 4e5}};
+  parse_masim_process("hot, 4096000\ncold, 40960000\n\nbusy\n600000\nhot, 1, 4096, 95\ncold, 1, 4096, 5\n", "h.cfg",
+                      rates, p);
+  const double cold_burst_us = kMasimBurst / 4e5 * 1e6;
+  uint64_t total = 0, cold = 0;
+  for (size_t i = 0; i < p.phases.size(); ++i) {
+    const PhaseSpec& ph = p.phases[i];
+    total += ph.duration_us;
+    if (ph.access[1].intensity == 0) {
+      EXPECT_DOUBLE_EQ(ph.access[0].intensity, 4e6 / 1000);
+      continue;
+    }
+    EXPECT_EQ(ph.access[0].intensity, 0);
+    EXPECT_DOUBLE_EQ(ph.access[1].intensity, 4e5 / 10000);
+    cold += ph.duration_us;
+    if (i + 1 < p.phases.size()) {  // the last may be cut short by the phase's end
+      const double bursts = static_cast<double>(ph.duration_us) / cold_burst_us;
+      EXPECT_NEAR(bursts, std::round(bursts), 1e-3) << "phase " << i;
+    }
+  }
+  EXPECT_EQ(total, 600000000u);
+  EXPECT_NEAR(static_cast<double>(cold) / static_cast<double>(total), 0.345, 0.02);
+  // The same configuration always gives the same bursts.
+  ProcessSpec again;
+  parse_masim_process("hot, 4096000\ncold, 40960000\n\nbusy\n600000\nhot, 1, 4096, 95\ncold, 1, 4096, 5\n", "h.cfg",
+                      rates, again);
+  ASSERT_EQ(again.phases.size(), p.phases.size());
+  for (size_t i = 0; i < p.phases.size(); ++i) EXPECT_EQ(again.phases[i].duration_us, p.phases[i].duration_us);
+}
+
+TEST(ScenarioMasim, AVeryLongPhaseGetsLongerBurstsNotMorePhases) {
+  ProcessSpec p;
+  parse_masim_process("a, 4096\nb, 4096\n\nlong\n86400000\na, 1, 64, 1\nb, 1, 64, 1\n", "l.cfg", MasimRates{}, p);
+  EXPECT_LE(p.phases.size(), 1u << 16);
+  uint64_t total = 0;
+  for (const PhaseSpec& ph : p.phases) total += ph.duration_us;
+  EXPECT_EQ(total, 86400000000u);
 }
 
 TEST(ScenarioMasim, ProcessNameIsTheFileStemCutLikeComm) {
   const Scenario s = parse_masim_scenario("a, 4096\n\np\n10\na, 1, 64, 1\n", "/x/a_very_long_config_name.masim");
   EXPECT_EQ(s.name, "a_very_long_config_name");
   EXPECT_EQ(s.processes[0].name, "a_very_long_con");
+}
+
+TEST(ScenarioMasim, ARegionOfWhole2MiBStartsOnABoundary) {
+  const Scenario s = parse_masim_scenario("a, 4096\nb, 4194304\n\np\n10\na, 1, 64, 1\n", "a.cfg");
+  EXPECT_FALSE(s.processes[0].regions[1].adjoin);
 }
 
 TEST(ScenarioMasim, ZeroTimePhasesAreLeftOut) {
@@ -80,6 +146,15 @@ TEST(ScenarioMasim, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("a, 4096\n"), "cfg/x.cfg: no phase with a positive run time after the regions paragraph");
   EXPECT_EQ(error_of("a, 4096\n\np\n10\na, 1, 64, 1\na, 0, 64, 1\n"),
             "cfg/x.cfg:6: region 'a' is accessed twice in this phase with different patterns (not simulated)");
+  ProcessSpec p;
+  MasimRates rates;
+  rates.per_region["b"] = 1e6;
+  EXPECT_THROW(
+      try { parse_masim_process("a, 4096\n\np\n10\na, 1, 64, 1\n", "r.cfg", rates, p); } catch (const ScenarioError& e) {
+        EXPECT_STREQ(e.what(), "r.cfg: a rate is given for region 'b', which the configuration lacks");
+        throw;
+      },
+      ScenarioError);
 }
 
 }  // namespace

@@ -183,15 +183,16 @@ TEST(ScenarioReplay, TheSimulatedProcessIsAccessedAsRecorded) {
 
 TEST(ScenarioReplay, SamplesPerAggregationComeFromTheRecordsIntervals) {
   // A busy kdamond (a slow guest) took 190 ms per aggregation, still of
-  // 20 samples: 20 is every sample, not 20 of 38.
+  // 20 samples: 20 is every sample, not 20 of 38, and each sample watched
+  // its page for 9.5 ms.
   DamoRecord r = two_phase_record(20, 10, 1);
   for (size_t k = 0; k < r.snapshots.size(); ++k) {
     r.snapshots[k].start_ns = k * 190'000'000;
     r.snapshots[k].end_ns = (k + 1) * 190'000'000;
   }
   const ProcessSpec p = replay_scenario({r}).processes[0];
-  EXPECT_EQ(p.phases[0].access[2].intensity, replay_intensity(20, 20, 5000));
-  EXPECT_EQ(p.phases[0].access[0].intensity, replay_intensity(10, 20, 5000));
+  EXPECT_EQ(p.phases[0].access[2].intensity, replay_intensity(20, 20, 9500));
+  EXPECT_EQ(p.phases[0].access[0].intensity, replay_intensity(10, 20, 9500));
   EXPECT_EQ(p.phases[0].duration_us, 190000u);
   // Without intervals, the snapshot's length and damo's sampling interval.
   r.sample_us = r.aggr_us = 0;

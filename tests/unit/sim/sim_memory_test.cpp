@@ -153,6 +153,27 @@ TEST(SimMemory, MadvisePageoutIsAllOrNothingOverUnmappedParts) {
   EXPECT_EQ(f.m.madvise(pid + 1000, hot, Action::pageout), 0u);
 }
 
+TEST(SimMemory, HugePagesOnlyWhereTheRegionIs2MiBAligned) {
+  // cold (5 MiB) lies right below hot (3 MiB, 2 MiB aligned), so it starts
+  // 1 MiB off a 2 MiB boundary: small pages up to the boundary, huge ones
+  // after it. hot has huge pages over its first 2 MiB, small ones after.
+  Scenario s = small(true);
+  s.processes[0].regions[0].size = 3 * kMiB;
+  s.processes[0].regions[1].size = 5 * kMiB;
+  s.processes[0].regions[1].adjoin = true;
+  Fixture f(s);
+  const int pid = *f.m.pid_of("p");
+  const AddrRange hot = f.region(pid, "hot").vaddr, cold = f.region(pid, "cold").vaddr;
+  EXPECT_EQ(cold.end, hot.start);
+  EXPECT_EQ(cold.start % (2 * kMiB), 1 * kMiB);
+  EXPECT_EQ(f.region(pid, "cold").huge_bytes, 4 * kMiB);
+  EXPECT_FALSE(f.m.page(Space::process(pid), cold.start + 1 * kMiB - kPage)->huge);
+  EXPECT_TRUE(f.m.page(Space::process(pid), cold.start + 1 * kMiB)->huge);
+  EXPECT_TRUE(f.m.page(Space::process(pid), cold.end - kPage)->huge);
+  EXPECT_EQ(f.region(pid, "hot").huge_bytes, 2 * kMiB);
+  EXPECT_FALSE(f.m.page(Space::process(pid), hot.start + 2 * kMiB)->huge);
+}
+
 TEST(SimMemory, HugePagesAreWholeFolios) {
   Fixture f(small(true));
   const int pid = *f.m.pid_of("p");
