@@ -14,6 +14,11 @@ class Clock {
   virtual ~Clock() = default;
   // Monotonic microseconds since an arbitrary epoch.
   virtual uint64_t now_us() const = 0;
+  // True when now_us() cannot move while a kdamond works (between the
+  // start and the end of its turn): work that times itself (DAMOS
+  // charging an action's time to its quota) would read 0, and need not
+  // read the clock at all, which on a shared clock takes a lock.
+  virtual bool still_during_work() const { return false; }
 };
 
 class SteadyClock final : public Clock {

@@ -186,7 +186,8 @@ void Schemes::apply_to_region(Scheme& s, size_t si, size_t ti, size_t ri, const 
                            .fields = {0, si, ti, r.ar.start, r.ar.end, r.nr_accesses_bp / 10000,
                                       r.age, regions.size()}});
   }
-  const uint64_t begin_us = view.clock.now_us();
+  const bool timed = !view.clock.still_during_work();
+  const uint64_t begin_us = timed ? view.clock.now_us() : 0;
   const SchemeAction act{s.params.action, s.params.target_nid, s.params.dests, s.filters,
                          verdict.allowed};
   const ApplyOutcome out = apply_action(view, view.targets[ti], regions[ri].ar, act, s.last_folio);
@@ -194,7 +195,7 @@ void Schemes::apply_to_region(Scheme& s, size_t si, size_t ti, size_t ri, const 
     walk_->on_region(si, tried_region_of(regions[ri], out.filter_passed, view.nr_probes, view.probe_hits_reading));
   // Charged at the size decided before the core filters ran, like the
   // kernel (an addr filter may have cut the region since).
-  s.quota.charge(q, sz, out.applied, view.clock.now_us() - begin_us);
+  s.quota.charge(q, sz, out.applied, timed ? view.clock.now_us() - begin_us : 0);
   s.quota.note_stop(ti, regions[ri].ar.end);
   if (s.params.action != Action::stat) regions[ri].age = 0;
 

@@ -108,6 +108,8 @@ class Timeline final : public Clock {
   Timeline& operator=(const Timeline&) = delete;
 
   uint64_t now_us() const override;
+  // Time does not move while any seat is busy or has its turn.
+  bool still_during_work() const override { return true; }
   Status status() const;
   bool manual() const { return options_.manual; }
   bool from_first_seat() const { return options_.from_first_seat; }
