@@ -186,6 +186,22 @@ void Simulation::numa_protect(SimProcess& p, uint64_t t) {
   scan.cursor = r < p.regions.size() ? (uint64_t{r} << 40) | offset : 0;
 }
 
+// Any allocation that leaves a node under its low watermark wakes the
+// node's kswapd (the page allocator's slow path, wake_all_kswapds(), for
+// every allocation allowed to: a process's page faults, and DAMOS
+// migrations, whose GFP_NOWAIT carries __GFP_KSWAPD_RECLAIM). With
+// demotion_enabled, kswapd demotes the node's coldest pages, in tiering
+// mode until the promotion watermark (pgdat_balanced() in mm/vmscan.c).
+// NUMA balancing's own promotions do not wake it this way (their
+// allocations may not reclaim); numa_faults() wakes it when one fails.
+// Without NUMA balancing the scenario has no demotion: the seed's other
+// configurations leave demotion_enabled off and there is no swap.
+void Simulation::wake_kswapd(size_t node) {
+  if (!machine_.numa_balancing || !nodes()[node].has_cpu) return;
+  const uint64_t gap = mem_.watermark_gap(node);
+  if (mem_.free_pages(node) < mem_.min_free(node) + gap) demote_coldest(node, mem_.min_free(node) + 3 * gap);
+}
+
 // Reclaim-based demotion (kswapd with demotion_enabled): the node's least
 // accessed pages go to the nearest node below it. The LRU lists' order is
 // approximated by the access rate of each region in its current phase.

@@ -15,11 +15,13 @@
 // (numa_hint_fault_latency()) and within the promotion rate limit, and
 // only while the upper node is above its high watermark. When it is not,
 // kswapd wakes and reclaim demotes the upper node's coldest pages to the
-// lower node until the promotion watermark. The promoting thread does the
-// migration itself (migrate_misplaced_folio()): isolation, allocation,
-// unmap, copy, remap. The simulation plays this once per scan period per
-// process (Simulation::numa_balance()), with the expected number of faults
-// from the access schedule. docs/simulator-performance-model.md has the
+// lower node until the promotion watermark; so does any other allocation
+// (a page fault, a DAMOS migration) that leaves the upper node under its
+// low watermark. The promoting thread does the migration itself
+// (migrate_misplaced_folio()): isolation, allocation, unmap, copy, remap.
+// The simulation plays this once per scan period per process
+// (Simulation::numa_balance()), with the expected number of faults from
+// the access schedule. docs/simulator-performance-model.md has the
 // sources of every figure.
 #pragma once
 

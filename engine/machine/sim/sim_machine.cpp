@@ -189,7 +189,9 @@ bool SimMachine::migrate(Space space, uint64_t folio_addr, int node) {
   const auto lock = sync();
   const auto index = sim_->node_index(node);
   const auto ref = sim_->resolve(space, folio_addr);
-  return index && ref && sim_->migrate(*ref, *index);
+  if (!index || !ref || !sim_->migrate(*ref, *index)) return false;
+  sim_->wake_kswapd(*index);
+  return true;
 }
 
 std::vector<SimProcessInfo> SimMachine::processes() const {

@@ -282,6 +282,7 @@ void Simulation::fault_in(FaultSet& fs, std::shared_ptr<FaultSet> owner, uint64_
       need -= run.count;
     }
   }
+  wake_kswapd(static_cast<size_t>(fs.preferred_node()));
 }
 
 // Pages paged out come back as they are touched. Brought in at most every

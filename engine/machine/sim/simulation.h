@@ -124,6 +124,9 @@ class Simulation {
   // --- pages and actions (simulation_pages.cpp) ---
   std::optional<PageRef> resolve(Space space, uint64_t addr);
   bool migrate(const PageRef& ref, size_t node);
+  // An allocation just took frames of `node`: under its low watermark, its
+  // kswapd wakes (numa_balancing.cpp).
+  void wake_kswapd(size_t node);
   bool pageout(const PageRef& ref);
   bool set_lru(const PageRef& ref, bool active);
   uint64_t madvise(SimProcess& p, AddrRange range, Action action);
