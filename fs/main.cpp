@@ -35,6 +35,7 @@
 #include "fs/control/trace_info.h"
 #include "fs/fuse/command_line.h"
 #include "fs/fuse/fuse_server.h"
+#include "fs/fuse/process_title.h"
 #include "fs/fuse/unmount_guard.h"
 #include "fs/tree/abi_profile.h"
 #include "fs/tree/tree.h"
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
     std::printf("damonfs %s\n", DAMONFS_VERSION);
     return 0;
   }
+  // So that pidof finds kdamond tasks by name (process_title.h).
+  join_command_line(argc, argv);
   DaemonLog log;
 
   // FUSE can mount over a regular file too, which would hide it (a

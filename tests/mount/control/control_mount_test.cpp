@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -136,6 +138,44 @@ TEST_F(ControlMountTest, KillingTheProcessTurnsTheKdamondOff) {
   EXPECT_EQ(mnt.write(kK0 + "/state", "off"), "EPERM");
   EXPECT_NE(mnt.read("damonfs/processes").find("pid " + std::to_string(pid) + " alive no"),
             std::string::npos);
+}
+
+// The pids `pidof NAME` prints (host-wide: other mounts' kdamonds and the
+// kernel's own may be among them).
+std::vector<int> pidof(const std::string& name) {
+  std::istringstream out(shell("pidof " + name));
+  std::vector<int> pids;
+  for (int p; out >> p;) pids.push_back(p);
+  return pids;
+}
+
+bool has(const std::vector<int>& pids, int pid) {
+  return std::find(pids.begin(), pids.end(), pid) != pids.end();
+}
+
+// The thread group a task belongs to (/proc/PID/status), -1 when unknown.
+int tgid_of(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("Tgid:", 0) == 0) return std::stoi(line.substr(5));
+  return -1;
+}
+
+// Debian's pidof matches a process whose argv[0] holds a space by its name,
+// as it matches a kernel thread (empty command line): the daemon joins its
+// arguments (fs/fuse/process_title.h), so the kdamond task, which shares
+// its command line, is found as kdamond.0 and the daemon as damonfs.
+TEST_F(ControlMountTest, PidofFindsTheKdamondTaskByItsName) {
+  start_kdamond();
+  const int kdamond = static_cast<int>(mnt.number(kK0 + "/pid"));
+  ASSERT_GT(kdamond, 0);
+  if (tgid_of(kdamond) != kdamond) GTEST_SKIP() << "kdamonds are threads in this build";
+  EXPECT_TRUE(has(pidof("kdamond.0"), kdamond));
+  const std::vector<int> damonfs = pidof("damonfs");
+  EXPECT_TRUE(has(damonfs, mnt.daemon_pid()));
+  EXPECT_FALSE(has(damonfs, kdamond));
+  ASSERT_EQ(mnt.write(kK0 + "/state", "off"), "ok");
+  EXPECT_FALSE(has(pidof("kdamond.0"), kdamond));
 }
 
 // What `fd` reads from offset 0 now, as a fresh read of the file would.
