@@ -135,24 +135,16 @@ bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
   return false;
 }
 
-bool AccessSchedule::sweep_touched(const Rates& x, double n0, double n1, uint64_t offset,
-                                   uint64_t len) const {
+bool AccessSchedule::sweep_touched(const Rates& x, const Window::Sweep& s, uint64_t offset, uint64_t len) const {
   // Slots (touch positions) inside the byte range.
   const uint64_t j0 = ceil_div(offset, x.stride);
   const uint64_t j1 = std::min(x.slots, ceil_div(offset + len, x.stride));
   if (j0 >= j1) return false;
-  // Touch number m (1, 2, ...) happens when the cumulative count reaches m
-  // and lands on slot m mod slots.
-  // Counts are never negative: truncating is flooring, without libm.
-  const uint64_t m0 = static_cast<uint64_t>(n0);
-  const uint64_t m1 = static_cast<uint64_t>(n1);
-  const uint64_t count = m1 - m0;
-  if (count == 0) return false;
-  if (count >= x.slots) return true;
-  const uint64_t first = (m0 + 1) % x.slots;
-  const uint64_t end = first + count;
-  if (end <= x.slots) return std::max(first, j0) < std::min(end, j1);
-  return std::max(first, j0) < j1 || j0 < std::min(end - x.slots, j1);
+  if (s.count == 0) return false;
+  if (s.count >= x.slots) return true;
+  const uint64_t end = s.first + s.count;
+  if (end <= x.slots) return std::max(s.first, j0) < std::min(end, j1);
+  return std::max(s.first, j0) < j1 || j0 < std::min(end - x.slots, j1);
 }
 
 AccessSchedule::Progress AccessSchedule::progress(size_t r, uint64_t t) const {
@@ -195,7 +187,14 @@ AccessSchedule::Window AccessSchedule::window(size_t r, const Progress& c0, cons
     const uint64_t end = last_forever ? c1.t : std::min(c1.t, t + (ph.duration_us - offset));
     const size_t i = phase * pages_.size() + r;
     if (rates_[i].touches > 0) {
-      w.sweeps.push_back({i, cumulative(r, t).touches, cumulative(r, end).touches});
+      // Touch number m (1, 2, ...) happens when the cumulative count
+      // reaches m and lands on slot m mod slots. Counts are never
+      // negative: truncating is flooring, without libm.
+      const auto m0 = static_cast<uint64_t>(cumulative(r, t).touches);
+      const auto m1 = static_cast<uint64_t>(cumulative(r, end).touches);
+      const uint64_t count = m1 - m0;
+      const uint64_t slots = rates_[i].slots;
+      w.sweeps.push_back({i, count, count && count < slots ? (m0 + 1) % slots : 0});
       ++segments;
     }
     if (last_forever) break;

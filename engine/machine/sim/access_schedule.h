@@ -66,9 +66,12 @@ class AccessSchedule {
    private:
     friend class AccessSchedule;
     // A stretch of one phase during which the region is swept.
+    // Worked out once per window (see sweep_touched()): the same for every
+    // page sampling checks over it.
     struct Sweep {
-      size_t rates;   // index in rates_ (phase and region)
-      double n0, n1;  // cumulative touches at its ends
+      size_t rates;    // index in rates_ (phase and region)
+      uint64_t count;  // touches made during it
+      uint64_t first;  // the slot of the first of them (when 0 < count < slots)
     };
     uint64_t t0 = 0, t1 = 0;
     double lambda0 = 0, lambda1 = 0;
@@ -81,7 +84,7 @@ class AccessSchedule {
     const double scale = static_cast<double>(len) / static_cast<double>(kPageSize);
     if (w.lambda1 > w.lambda0 && random_touched(key, w.lambda0 * scale, w.lambda1 * scale)) return true;
     for (const Window::Sweep& s : w.sweeps) {
-      if (sweep_touched(rates_[s.rates], s.n0, s.n1, offset, len)) return true;
+      if (sweep_touched(rates_[s.rates], s, offset, len)) return true;
     }
     return w.swept;
   }
@@ -120,7 +123,7 @@ class AccessSchedule {
   Cumulative cumulative(size_t r, const Position& p) const;
   Cumulative cumulative(size_t r, uint64_t t) const { return cumulative(r, locate(t)); }
   bool random_touched(uint64_t key, double a, double b) const;
-  bool sweep_touched(const Rates& rates, double n0, double n1, uint64_t offset, uint64_t len) const;
+  bool sweep_touched(const Rates& rates, const Window::Sweep& sweep, uint64_t offset, uint64_t len) const;
 
   std::vector<PhaseSpec> phases_;
   std::vector<uint64_t> pages_;
