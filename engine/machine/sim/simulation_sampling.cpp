@@ -206,46 +206,28 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
   if (!p) return;
   ExtentCursor cursor(p->extents);
   const uint64_t proc_key = SampleTable::key(p->index, 0);
-  struct Page {
-    size_t i;
-    uint64_t vpage, first, pages;  // the page, and its folio
-    const Extent* extent;
-    const SampleTable::Slot* slot;  // where mkold() recorded addrs[i], or null
-  };
-  std::array<Page, kChunk> chunk;
   const AccessSchedule::Window* w = nullptr;
   uint32_t w_region = 0;
   uint64_t w_since = 0;
-  for (size_t i = 0; i < addrs.size();) {
-    size_t n = 0;
-    for (; i < addrs.size() && n < kChunk; ++i) {
-      const uint64_t vpage = addrs[i] / kPageSize;
-      const Extent* e = cursor.at(vpage);
-      if (!e) continue;
-      chunk[n] = {i, vpage, cursor.folio_first(vpage), cursor.folio_pages(), e,
-                  i < p->sampled_slots.size() ? p->sampled_slots[i] : nullptr};
-      if (chunk[n].slot) __builtin_prefetch(chunk[n].slot);
-      ++n;
+  for (size_t i = 0; i < addrs.size(); ++i) {
+    const uint64_t vpage = addrs[i] / kPageSize;
+    const Extent* e = cursor.at(vpage);
+    if (!e) continue;
+    const uint64_t first = cursor.folio_first(vpage), pages = cursor.folio_pages();
+    const uint64_t key = proc_key | first;
+    const SampleTable::Slot* slot = i < p->sampled_slots.size() ? p->sampled_slots[i] : nullptr;
+    const SampleTable::Slot* sampled = slot && slot->key == key ? slot : SampleTable::find(samples_.set_of(key), key);
+    uint64_t since = p->cleared.since(first, p->start_us);
+    if (sampled) since = std::max(since, sampled->since());
+    if (e->lazy && e->fs->rank_of(vpage) >= e->fs->faulted()) continue;  // paged out
+    if (!w || e->region != w_region || since != w_since) {
+      w = &window(*p, e->region, since);
+      w_region = e->region;
+      w_since = since;
     }
-    for (size_t k = 0; k < n; ++k) {
-      const Page& page = chunk[k];
-      const Extent& e = *page.extent;
-      const uint64_t first = page.first, pages = page.pages;
-      const uint64_t key = proc_key | first;
-      const SampleTable::Slot* sampled =
-          page.slot && page.slot->key == key ? page.slot : SampleTable::find(samples_.set_of(key), key);
-      uint64_t since = p->cleared.since(first, p->start_us);
-      if (sampled) since = std::max(since, sampled->since());
-      if (e.lazy && e.fs->rank_of(page.vpage) >= e.fs->faulted()) continue;  // paged out
-      if (!w || e.region != w_region || since != w_since) {
-        w = &window(*p, e.region, since);
-        w_region = e.region;
-        w_since = since;
-      }
-      if (p->schedule.touched(*w, access_key(*p, e.region, first, pages), (first - p->regions[e.region].first) * kPageSize,
-                              pages * kPageSize))
-        out[page.i] = true;
-    }
+    if (p->schedule.touched(*w, access_key(*p, e->region, first, pages), (first - p->regions[e->region].first) * kPageSize,
+                            pages * kPageSize))
+      out[i] = true;
   }
 }
 
