@@ -108,15 +108,22 @@ AccessSchedule::Cumulative AccessSchedule::cumulative(size_t r, const Position& 
 bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
   // More than 40 expected events: the chance of none is below e^-40.
   if (b - a > 40) return true;
+  // The window is touched when any cell it crosses has an event inside it.
   // a >= 0 (intensities are), so truncating is flooring, without libm.
-  for (int64_t c = static_cast<int64_t>(a); static_cast<double>(c) < b; ++c) {
+  const auto first = static_cast<int64_t>(a);
+  const auto whole = [a, b](int64_t c) {
+    return static_cast<double>(c) >= a && static_cast<double>(c + 1) <= b;
+  };
+  // First the cells the window covers whole (long windows of huge folios
+  // cross several): any event of theirs is inside, so one hash tells, and
+  // most cells have one.
+  for (int64_t c = first; static_cast<double>(c) < b; ++c) {
+    if (whole(c) && has_events(hash2(key, static_cast<uint64_t>(c)), 1)) return true;
+  }
+  // Then the cells it covers in part: their events' positions.
+  for (int64_t c = first; static_cast<double>(c) < b; ++c) {
+    if (whole(c)) continue;
     const uint64_t h = hash2(key, static_cast<uint64_t>(c));
-    // A cell the window covers whole holds any event it has: it is
-    // touched when it has one. (Long windows of huge folios cross several.)
-    if (static_cast<double>(c) >= a && static_cast<double>(c + 1) <= b) {
-      if (has_events(h, 1)) return true;
-      continue;
-    }
     const double lo = std::max(a, static_cast<double>(c)) - static_cast<double>(c);
     const double hi = std::min(b, static_cast<double>(c + 1)) - static_cast<double>(c);
     // Event i (1, 2, ...) of the cell is at v_i in [0, 1). Whether the cell
