@@ -49,11 +49,6 @@ void merge_two(Region& l, const Region& r) {
 
 }  // namespace
 
-void update_access_rate(Region& r, bool accessed, uint64_t window) {
-  AccessRateUpdate update(window);
-  update(r, accessed);
-}
-
 void split_region_at(std::vector<Region>& regions, size_t i, uint64_t first_size) {
   assert(i < regions.size() && first_size > 0 && first_size < regions[i].size());
   Region right = regions[i];

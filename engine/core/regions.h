@@ -20,13 +20,10 @@
 
 namespace damon {
 
-// The kernel's damon_update_region_access_rate: one sample's result into
-// nr_accesses and the smoothed nr_accesses_bp (a pseudo moving sum over
-// `window` samples that assumes the previous aggregation's accesses were spread
-// evenly).
-void update_access_rate(Region& r, bool accessed, uint64_t window);
-
-// update_access_rate() for the regions of one sample: a region's drop
+// The kernel's damon_update_region_access_rate, for the regions of one
+// sample: one sample's result into nr_accesses and the smoothed
+// nr_accesses_bp (a pseudo moving sum over `window` samples that assumes the
+// previous aggregation's accesses were spread evenly). A region's drop
 // depends only on its last count, so each count's is divided out once per
 // sample rather than once per region (a division per region was a visible
 // share of a kdamond's CPU time).

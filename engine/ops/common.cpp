@@ -32,17 +32,12 @@ void CommonOps::prepare_access_checks(Context& ctx) {
   Rng& rng = ctx.rng();
   for (Target& t : ctx.targets()) {
     if (!t.valid) continue;
-    // The Machine addresses are collected in the same pass (as
-    // collect_sampling_addrs() would).
-    const uint64_t unit = machine_addr_unit(ctx);
-    addrs_.resize(t.regions.size());
-    for (size_t i = 0; i < t.regions.size(); ++i) {
-      Region& r = t.regions[i];
+    for (Region& r : t.regions) {
       // Validation keeps regions non-empty; should one ever be empty, its
       // start is the only address to look at (rand_range needs a range).
       r.sampling_addr = r.size() ? rand_range(rng, r.ar.start, r.ar.end) : r.ar.start;
-      addrs_[i] = r.sampling_addr * unit;
     }
+    collect_sampling_addrs(ctx, t);
     ctx.machine().mkold(space_of(t), addrs_);
   }
 }

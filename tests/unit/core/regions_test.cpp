@@ -27,19 +27,36 @@ TEST(AccessRate, MovingSumDropsTheAverageOfTheLastAggregation) {
   Region r = make(0, 4096);
   r.last_nr_accesses = 10;
   r.nr_accesses_bp = 100000;  // where the previous aggregation left it
-  update_access_rate(r, false, 20);
+  AccessRateUpdate(20)(r, false);
   EXPECT_EQ(r.nr_accesses_bp, 95000u);
   EXPECT_EQ(r.nr_accesses, 0u);
-  update_access_rate(r, true, 20);
+  AccessRateUpdate(20)(r, true);
   EXPECT_EQ(r.nr_accesses_bp, 100000u);
   EXPECT_EQ(r.nr_accesses, 1u);
+}
+
+TEST(AccessRate, OneUpdateForManyRegionsDropsEachByItsOwnLastCount) {
+  // One AccessRateUpdate serves a whole sample: the drops it remembers per
+  // last count must not leak from one region to the next.
+  std::vector<Region> regions(4, make(0, 4096));
+  const uint32_t last[] = {10, 3, 10, 100};
+  for (size_t i = 0; i < regions.size(); ++i) {
+    regions[i].last_nr_accesses = last[i];
+    regions[i].nr_accesses_bp = last[i] * 10000;
+  }
+  AccessRateUpdate update(20);
+  for (Region& r : regions) update(r, false);
+  EXPECT_EQ(regions[0].nr_accesses_bp, 95000u);   // 100000 - 10 * 10000 / 20
+  EXPECT_EQ(regions[1].nr_accesses_bp, 28500u);   // 30000 - 3 * 10000 / 20
+  EXPECT_EQ(regions[2].nr_accesses_bp, 95000u);
+  EXPECT_EQ(regions[3].nr_accesses_bp, 950000u);  // above the remembered counts
 }
 
 TEST(AccessRate, EqualsTheCountAtTheEndOfAWindow) {
   Region r = make(0, 4096);
   r.last_nr_accesses = 7;
   r.nr_accesses_bp = 70000;
-  for (int i = 0; i < 20; ++i) update_access_rate(r, i % 4 == 0, 20);
+  for (int i = 0; i < 20; ++i) AccessRateUpdate(20)(r, i % 4 == 0);
   EXPECT_EQ(r.nr_accesses, 5u);
   EXPECT_EQ(r.nr_accesses_bp, 50000u);
 }
@@ -48,7 +65,7 @@ TEST(AccessRate, NeverWrapsBelowZero) {
   Region r = make(0, 4096);
   r.last_nr_accesses = 20;
   r.nr_accesses_bp = 0;  // e.g. a region that was just reset by a commit
-  update_access_rate(r, false, 1);
+  AccessRateUpdate(1)(r, false);
   EXPECT_EQ(r.nr_accesses_bp, 0u);
 }
 
