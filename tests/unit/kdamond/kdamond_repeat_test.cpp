@@ -88,6 +88,10 @@ TEST(KdamondRepeat, TwoKdamondsEachRepeatAtTheirOwnPeriod) {
   a.probe->allow_all();
   b.probe->allow_all();
   ASSERT_TRUE(eventually([&] { return !a.kd.running() && !b.kd.running(); }));
+  // running() turns false before the exit ends pending requests; joining
+  // the exited tasks (stop() only joins now) waits for that to finish.
+  EXPECT_FALSE(a.kd.stop());
+  EXPECT_FALSE(b.kd.stop());
 
   EXPECT_EQ(a.recorded_runs(), expected_runs(kIterations, [](uint64_t) { return 3 * kStepUs; }));
   EXPECT_EQ(b.recorded_runs(), expected_runs(kIterations, [](uint64_t) { return 7 * kStepUs; }));
@@ -119,6 +123,7 @@ TEST(KdamondRepeat, PeriodChangesAndZeroCancelsWhileRunning) {
   handle = *added;
   k.probe->allow_all();
   ASSERT_TRUE(eventually([&] { return !k.kd.running(); }));
+  EXPECT_FALSE(k.kd.stop());  // joins: the exit has ended what it would end
 
   EXPECT_TRUE(changed);
   EXPECT_TRUE(cancelled);
