@@ -168,7 +168,9 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
   if (!p) return;
   ExtentCursor cursor(p->extents);
   const uint64_t proc_key = SampleTable::key(p->index, 0);
-  p->sampled_slots.assign(addrs.size(), nullptr);
+  // Every index is written below (null where no page is mapped): clearing
+  // the whole vector first was a memset per sample.
+  p->sampled_slots.resize(addrs.size());
   std::array<size_t, kChunk> index;
   std::array<uint64_t, kChunk> keys;
   std::array<SampleTable::Set*, kChunk> sets;
@@ -177,7 +179,10 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
     for (; i < addrs.size() && n < kChunk; ++i) {
       const uint64_t vpage = addrs[i] / kPageSize;
       const Extent* e = cursor.at(vpage);
-      if (!e) continue;
+      if (!e) {
+        p->sampled_slots[i] = nullptr;
+        continue;
+      }
       index[n] = i;
       keys[n] = proc_key | cursor.folio_first(vpage);
       sets[n] = &samples_.set_of(keys[n]);
