@@ -7,6 +7,14 @@
 // parameters: scenarios/tiering-taobench.yaml and
 // docs/simulator-performance-model.md. TIERING_SEEDS=a,b,... runs a sweep.
 //
+// The contexts carry exactly what damo writes for the seed's lines (the
+// same experiment through the mount, tests/damo/damo_tiering_perf.py,
+// compares them file by file with SysfsViewOfItsKdamonds' print), in the
+// seed's kernel's behaviour: the node_mem_{used,free}_bp goals came with
+// Linux 6.16, before 7.2 kept min_nr_regions from the start, so the mount
+// test runs damonfs --abi 6.16 and these contexts leave
+// min_nr_regions_from_start off.
+//
 // What it asserts is NUMA balancing's mechanics: hinting faults and
 // promotions charged to the process's threads at their published costs,
 // none for DAMON's asynchronous migrations. The seed's ordering (DAMON >
@@ -20,6 +28,7 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "engine/machine/sim/scenario.h"
 #include "sim_driver.h"
@@ -81,13 +90,15 @@ ContextParams exchanger(AddrRange node, Action action, int to) {
 }
 
 // The seed's DAMON_tiering command (as in SeedTiering): intervals goal 4 %
-// 3 5ms 10s, apply interval 1 s, 200 MB/s quotas (/ 100), young filters.
+// 3 5ms 10s, apply interval 1 s, 200 MB/s quotas (/ 100; damo reads MB as
+// MiB), young filters; damo's default intervals for what the line leaves
+// out (5 ms, 100 ms, 1 s).
 ContextParams tier(AddrRange node, bool promote) {
   SchemeParams s;
   s.pattern = test::any_pattern();
   s.apply_interval_us = kSecond;
   s.quota.reset_interval_ms = 1000;
-  s.quota.bytes = static_cast<uint64_t>(200e6 / kScale);
+  s.quota.bytes = (200ULL << 20) / static_cast<uint64_t>(kScale);
   damo_default_weights(s.quota);
   QuotaGoal g;
   g.nid = 0;
@@ -112,6 +123,7 @@ ContextParams tier(AddrRange node, bool promote) {
   s.quota.goals = {g};
   s.filters = {young};
   ContextParams p = paddr_on(node, s);
+  p.attrs.update_us = kSecond;
   p.attrs.intervals_goal = {.access_bp = 400, .aggrs = 3, .min_sample_us = 5000, .max_sample_us = 10 * kSecond};
   return p;
 }
@@ -125,17 +137,26 @@ struct Score {
   sim::PerfScore perf;
 };
 
+// The contexts in damo start's order: the exchange's two, then, for DAMON
+// tiering, the demotion and the promotion one.
+std::vector<ContextParams> kdamonds(const sim::SimMachine& m, Config c) {
+  const AddrRange dram = *m.node_range(0), cxl = *m.node_range(1);
+  std::vector<ContextParams> out = {exchanger(dram, Action::migrate_hot, 1), exchanger(cxl, Action::migrate_cold, 0)};
+  if (c == Config::damon) {
+    out.push_back(tier(dram, false));
+    out.push_back(tier(cxl, true));
+  }
+  return out;
+}
+
 Score run(uint64_t seed, Config c, const Tweak& tweak = {}, bool verbose = true) {
   test::SimDriver driver(scenario(seed, c == Config::numab, tweak));
   sim::SimMachine& m = driver.machine();
   const int pid = *m.pid_of("taobench");
-  const AddrRange dram = *m.node_range(0), cxl = *m.node_range(1);
-  driver.start(exchanger(dram, Action::migrate_hot, 1), 1);
-  driver.start(exchanger(cxl, Action::migrate_cold, 0), 2);
-  if (c == Config::damon) {
-    driver.start(tier(dram, false), 3);
-    driver.start(tier(cxl, true), 4);
-  }
+  // Each kdamond's sampling seed as damonfs gives it: 0 for the first
+  // started, then one more for each.
+  uint64_t kdamond_seed = 0;
+  for (ContextParams& p : kdamonds(m, c)) driver.start(std::move(p), kdamond_seed++);
   driver.run_for(kWarmupSeconds * kSecond);
   const double before = m.perf(pid).accesses;
   double hot = 0;
@@ -251,6 +272,89 @@ TEST(SeedTieringPerf, SensitivityAtPlusMinus20Percent) {
       EXPECT_LE(out[1][1], out[1][0]) << k.name;
     }
   }
+}
+
+// The kernel's sysfs files a context's parameters would read back as, for
+// the files damo sets from the seed's lines (the keywords of the actions,
+// metrics and filters these contexts use).
+std::vector<std::string> sysfs_view(const ContextParams& p) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& path, auto value) {
+    std::ostringstream line;
+    line << path << ' ' << value;
+    out.push_back(line.str());
+  };
+  const MonitoringAttrs& a = p.attrs;
+  add("operations", p.ops == OpsId::paddr ? "paddr" : "other");
+  add("monitoring_attrs/intervals/sample_us", a.sample_us);
+  add("monitoring_attrs/intervals/aggr_us", a.aggr_us);
+  add("monitoring_attrs/intervals/update_us", a.update_us);
+  add("monitoring_attrs/intervals/intervals_goal/access_bp", a.intervals_goal.access_bp);
+  add("monitoring_attrs/intervals/intervals_goal/aggrs", a.intervals_goal.aggrs);
+  add("monitoring_attrs/intervals/intervals_goal/min_sample_us", a.intervals_goal.min_sample_us);
+  add("monitoring_attrs/intervals/intervals_goal/max_sample_us", a.intervals_goal.max_sample_us);
+  add("monitoring_attrs/nr_regions/min", a.min_nr_regions);
+  add("monitoring_attrs/nr_regions/max", a.max_nr_regions);
+  add("targets/0/regions/0/start", p.targets[0].regions[0].start);
+  add("targets/0/regions/0/end", p.targets[0].regions[0].end);
+  const SchemeParams& s = p.schemes[0];
+  const std::string sc = "schemes/0/";
+  add(sc + "action", s.action == Action::migrate_hot ? "migrate_hot" : s.action == Action::migrate_cold ? "migrate_cold" : "other");
+  add(sc + "target_nid", s.target_nid);
+  add(sc + "apply_interval_us", s.apply_interval_us);
+  add(sc + "access_pattern/sz/min", s.pattern.min_sz);
+  add(sc + "access_pattern/sz/max", s.pattern.max_sz);
+  add(sc + "access_pattern/nr_accesses/min", s.pattern.min_nr_accesses);
+  add(sc + "access_pattern/nr_accesses/max", s.pattern.max_nr_accesses);
+  add(sc + "access_pattern/age/min", s.pattern.min_age);
+  add(sc + "access_pattern/age/max", s.pattern.max_age);
+  add(sc + "quotas/ms", s.quota.ms);
+  add(sc + "quotas/bytes", s.quota.bytes);
+  add(sc + "quotas/reset_interval_ms", s.quota.reset_interval_ms);
+  add(sc + "quotas/weights/sz_permil", s.quota.weight_sz);
+  add(sc + "quotas/weights/nr_accesses_permil", s.quota.weight_nr_accesses);
+  add(sc + "quotas/weights/age_permil", s.quota.weight_age);
+  add(sc + "quotas/goals/nr_goals", s.quota.goals.size());
+  for (size_t i = 0; i < s.quota.goals.size(); ++i) {
+    const QuotaGoal& g = s.quota.goals[i];
+    const std::string gp = sc + "quotas/goals/" + std::to_string(i) + "/";
+    add(gp + "target_metric", g.metric == GoalMetric::node_mem_used_bp   ? "node_mem_used_bp"
+                              : g.metric == GoalMetric::node_mem_free_bp ? "node_mem_free_bp"
+                                                                         : "other");
+    add(gp + "target_value", g.target_value);
+    add(gp + "nid", g.nid);
+  }
+  add(sc + "watermarks/metric", s.watermarks.metric == WatermarkMetric::none ? "none" : "free_mem_rate");
+  add(sc + "watermarks/interval_us", s.watermarks.interval_us);
+  add(sc + "watermarks/high", s.watermarks.high);
+  add(sc + "watermarks/mid", s.watermarks.mid);
+  add(sc + "watermarks/low", s.watermarks.low);
+  // damo puts ops-layer filters (young) in ops_filters/ (Linux 6.15).
+  for (const Filter& f : s.filters) EXPECT_FALSE(is_core_filter(f.type));
+  add(sc + "ops_filters/nr_filters", s.filters.size());
+  for (size_t i = 0; i < s.filters.size(); ++i) {
+    const Filter& f = s.filters[i];
+    const std::string fp = sc + "ops_filters/" + std::to_string(i) + "/";
+    add(fp + "type", f.type == FilterType::young ? "young" : "other");
+    add(fp + "matching", f.matching ? 'Y' : 'N');
+    add(fp + "allow", f.allow ? 'Y' : 'N');
+  }
+  return out;
+}
+
+// What the contexts of the DAMON-tiering run are, as sysfs files:
+// damo_tiering_perf.py reads the same files back from the mount after
+// damo start and fails on any difference, so this test and the one through
+// the mount run the same kdamonds.
+TEST(SeedTieringPerf, SysfsViewOfItsKdamonds) {
+  test::SimDriver driver(scenario(1, false, {}));
+  const std::vector<ContextParams> all = kdamonds(driver.machine(), Config::damon);
+  ASSERT_EQ(all.size(), 4u);
+  for (size_t k = 0; k < all.size(); ++k)
+    for (const std::string& line : sysfs_view(all[k])) {
+      EXPECT_EQ(line.find("other"), std::string::npos) << line;
+      std::printf("[sysfs] kdamonds/%zu/contexts/0/%s\n", k, line.c_str());
+    }
 }
 
 }  // namespace
