@@ -22,7 +22,7 @@ ExtentMap::iterator ExtentMap::split(uint64_t vpage) {
   if (it->first == vpage) return it;
   const uint64_t off = vpage - it->first;
   if (off >= it->second.pages) return std::next(it);
-  assert(!it->second.huge || off % kHugePages == 0);
+  assert(!it->second.huge || vpage % kHugePages == 0);
   Extent right = it->second;
   right.pages -= off;
   if (!right.lazy) right.pfn += off;

@@ -26,7 +26,9 @@ struct Extent {
   // fs->faulted(), in the frame the set gave it. Always inactive, small.
   bool lazy = false;
   bool active = false;
-  bool huge = false;  // 2 MiB folios: start and pfn 512-page aligned
+  // 2 MiB folios, aligned in virtual and physical memory (a folio over the
+  // edge between two regions of one mapping has an extent in each).
+  bool huge = false;
   size_t node = 0;    // not lazy: node index of the frames
   uint64_t pfn = 0;   // not lazy: frame of the first page
   std::shared_ptr<FaultSet> fs;

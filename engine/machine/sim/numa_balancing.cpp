@@ -234,7 +234,7 @@ void Simulation::demote_coldest(size_t node, uint64_t target) {
       const Extent ext = e->second;
       const uint64_t next = e->first + ext.pages;
       if (!ext.lazy && ext.node == node) migrate(PageRef{c.proc, v, c.region}, lower);
-      v = ext.lazy || ext.node != node ? next : v + (ext.huge ? kHugePages : 1);
+      v = ext.lazy || ext.node != node ? next : ext.huge ? (v / kHugePages + 1) * kHugePages : v + 1;
     }
     if (mem_.free_pages(node) >= target) return;
   }

@@ -116,7 +116,10 @@ struct RegionSpec {
   std::string name;
   uint64_t size = 0;        // bytes (rounded up to whole pages when laid out)
   std::optional<int> node;  // preferred node for its pages; else the process's
-  bool thp = false;         // backed by 2 MiB huge pages where alignment allows
+  // Backed by 2 MiB huge pages wherever an aligned 2 MiB fits in its
+  // mapping: adjoining anonymous THP regions are one mapping, whose huge
+  // pages straddle the edges between them.
+  bool thp = false;
   bool active = false;      // starts on the active LRU list
   std::string file;         // file-backed mapping of this path; "" = anonymous
   // Placed right below the region before it in the list, with no gap and

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "engine/machine/sim/hash.h"
 
@@ -31,6 +32,22 @@ constexpr SystemMapping kHeap{"[heap]", 0x1000000, 2 * kMiB, true, 10};
 constexpr SystemMapping kStack{"[stack]", 0x7ffffffde000, 132 * 1024, true, 50};
 constexpr uint64_t kMmapTop = 0x7ef000000000;
 constexpr uint64_t kMappingGap = 2 * kMiB;
+
+// The virtual pages [first, end) of the mapping region r is part of, for
+// huge pages: Linux merges adjacent anonymous mappings of the same kind
+// (masim's regions, made by one mmap() each) into one VMA, and THP backs a
+// VMA with huge pages wherever an aligned 2 MiB fits in it, across the
+// edges between the mmap() calls. Regions are in address order.
+std::pair<uint64_t, uint64_t> thp_mapping(const std::vector<SimRegion>& regions, size_t r) {
+  const auto joined = [&](size_t i) {  // regions i and i + 1 are one VMA
+    const SimRegion &a = regions[i], &b = regions[i + 1];
+    return a.thp && b.thp && a.anon && b.anon && a.end() == b.first;
+  };
+  size_t lo = r, hi = r;
+  while (lo > 0 && joined(lo - 1)) --lo;
+  while (hi + 1 < regions.size() && joined(hi)) ++hi;
+  return {regions[lo].first, regions[hi].end()};
+}
 
 // Checked before PhysicalMemory lays out the scenario's nodes.
 const Scenario& validated(const Scenario& scenario) {
@@ -190,15 +207,57 @@ void Simulation::place(SimProcess& p, uint32_t r) {
       }
     }
   };
-  if (reg.thp) {
-    // Huge folios only over whole 2 MiB-aligned stretches, as the kernel
-    // maps them: a region that does not start on a boundary (one placed
-    // right below another) has small pages up to the first one.
-    const uint64_t head = std::min(reg.pages, (kHugePages - reg.first % kHugePages) % kHugePages);
-    allocate(head, 1);
-    allocate((reg.pages - head) / kHugePages * kHugePages, kHugePages);
+  if (!reg.thp) {
+    allocate(reg.pages, 1);
+    return;
   }
-  allocate(reg.first + reg.pages - v, 1);
+  // Huge folios over every 2 MiB-aligned stretch of the mapping the region
+  // is part of, as the kernel maps them: small pages only where 2 MiB does
+  // not fit at the mapping's ends.
+  const auto [lo, hi] = thp_mapping(p.regions, r);
+  while (v < reg.end()) {
+    const uint64_t before = v;
+    const uint64_t chunk = v / kHugePages * kHugePages, chunk_end = chunk + kHugePages;
+    if (chunk < lo || chunk_end > hi) {
+      allocate(std::min(chunk_end, reg.end()) - v, 1);
+    } else if (chunk >= reg.first && chunk_end <= reg.end()) {
+      const uint64_t stop = v + (reg.end() - v) / kHugePages * kHugePages;
+      allocate(stop - v, kHugePages);
+      allocate(stop - v, 1);  // what no huge folio was left for
+    } else if (p.extents.find(v)) {
+      v = std::min(chunk_end, reg.end());  // placed with the neighbour sharing the folio
+    } else if (place_shared_folio(p, r, chunk)) {
+      v = std::min(chunk_end, reg.end());
+    } else {
+      allocate(std::min(chunk_end, reg.end()) - v, 1);
+    }
+    if (v == before) break;  // out of frames (the scenario was checked for that)
+  }
+}
+
+// A huge folio over the edge between regions of one mapping, placed whole
+// (with every region's part of it) by whichever of them is placed first;
+// false when the nodes have no 2 MiB block left or a part is mapped already.
+bool Simulation::place_shared_folio(SimProcess& p, uint32_t r, uint64_t chunk) {
+  const SimRegion& reg = p.regions[r];
+  const auto each_part = [&](auto f) {
+    for (uint32_t o = 0; o < p.regions.size(); ++o) {
+      const uint64_t a = std::max(chunk, p.regions[o].first), b = std::min(chunk + kHugePages, p.regions[o].end());
+      if (a < b) f(o, a, b);
+    }
+  };
+  bool mapped = false;
+  each_part([&](uint32_t, uint64_t a, uint64_t) { mapped = mapped || p.extents.find(a).has_value(); });
+  if (mapped) return false;
+  for (size_t node : nodes()[reg.node].fallback) {
+    const auto runs = mem_.allocate(node, kHugePages, kHugePages);
+    if (runs.empty()) continue;
+    each_part([&](uint32_t o, uint64_t a, uint64_t b) {
+      insert_resident(p, a, b - a, o, node, runs[0].pfn + (a - chunk), reg.active, true);
+    });
+    return true;
+  }
+  return false;
 }
 
 SimProcess* Simulation::live(int pid) {

@@ -164,6 +164,7 @@ class Simulation {
   // Construction (simulation.cpp).
   void add_process(const ProcessSpec& spec, bool stub);
   void place(SimProcess& p, uint32_t r);
+  bool place_shared_folio(SimProcess& p, uint32_t r, uint64_t chunk);
   void integrate(SimProcess& p, uint64_t from, uint64_t to);
   // The bandwidth model's step from now_ to `now`, for every process at
   // once (simulation_bandwidth.cpp); replaces integrate() when it is on.
@@ -191,6 +192,12 @@ class Simulation {
   void to_lazy(SimProcess& p, ExtentMap::iterator it);
   bool collapse(SimProcess& p, uint64_t first);
   void split_huge(SimProcess& p, uint64_t a, uint64_t b);
+  // Calls f(extent) for each extent of virtual pages [first, first + pages)
+  // (whole folios), carved out: a huge folio over the edge between two
+  // regions of one mapping has a part in each. f may merge the extent
+  // with its neighbours.
+  template <class F>
+  void for_each_part(SimProcess& p, uint64_t first, uint64_t pages, F f);
 
   // What sampling needs of a page: the folio holding it, and whether that
   // is in memory.
@@ -205,6 +212,10 @@ class Simulation {
   // `set` is where the folio's entry in the sampling table lives.
   void mkold(const SampledFolio& folio, SampleTable::Set& set);
   bool young(const SampledFolio& folio, SampleTable::Set& set, bool clear);
+  // Whether a resident folio of region `region` was touched since `since`:
+  // a huge folio over the edge to a neighbouring region is when any of its
+  // parts was, each drawn from its own region's accesses.
+  bool folio_touched(SimProcess& p, uint32_t region, uint64_t first, uint64_t pages, uint64_t since);
   // Calls f(i, folio, set) for each addrs[i] that holds a page
   // (simulation_sampling.cpp).
   template <class F>

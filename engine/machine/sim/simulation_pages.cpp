@@ -2,6 +2,8 @@
 // migration, pageout, LRU lists, huge pages.
 #include <algorithm>
 #include <cassert>
+#include <utility>
+#include <vector>
 
 #include "engine/machine/sim/simulation.h"
 
@@ -31,6 +33,19 @@ void Simulation::insert_resident(SimProcess& p, uint64_t vpage, uint64_t pages, 
   auto it = p.extents.insert(vpage, std::move(e));
   mem_.rmap_add(pfn, FrameOwner{pages, p.index, false, vpage, nullptr});
   p.extents.merge_around(it);
+}
+
+template <class F>
+void Simulation::for_each_part(SimProcess& p, uint64_t first, uint64_t pages, F f) {
+  auto it = p.extents.carve(first, pages);
+  if (it->second.pages == pages) {  // the common case: one extent
+    f(it);
+    return;
+  }
+  std::vector<std::pair<uint64_t, uint64_t>> parts;
+  for (; it != p.extents.end() && it->first < first + pages; ++it) parts.emplace_back(it->first, it->second.pages);
+  // Carved again each: f may have merged the one before with its neighbours.
+  for (const auto& [v, n] : parts) f(p.extents.carve(v, n));
 }
 
 // --- resolving addresses -----------------------------------------------------
@@ -128,9 +143,10 @@ bool Simulation::pageout(const PageRef& ref) {
   if (!s.resident) return false;
   SimProcess& p = *ref.proc;
   make_resident_extent(p, ref.vpage);
-  auto it = p.extents.carve(s.folio_first, s.folio_pages);
-  release_frames(p, it);
-  to_lazy(p, it);
+  for_each_part(p, s.folio_first, s.folio_pages, [&](ExtentMap::iterator it) {
+    release_frames(p, it);
+    to_lazy(p, it);
+  });
   return true;
 }
 
@@ -145,14 +161,15 @@ bool Simulation::migrate(const PageRef& ref, size_t node) {
   SimProcess& p = *ref.proc;
   add_copy(s.node, node, s.folio_pages * kPageSize);
   make_resident_extent(p, ref.vpage);
-  auto it = p.extents.carve(s.folio_first, s.folio_pages);
-  release_frames(p, it);
-  Extent& e = it->second;
-  e.node = node;
-  e.pfn = runs[0].pfn;
-  account(p, e, +1);
-  mem_.rmap_add(e.pfn, FrameOwner{e.pages, p.index, false, s.folio_first, nullptr});
-  p.extents.merge_around(it);
+  for_each_part(p, s.folio_first, s.folio_pages, [&](ExtentMap::iterator it) {
+    release_frames(p, it);
+    Extent& e = it->second;
+    e.node = node;
+    e.pfn = runs[0].pfn + (it->first - s.folio_first);
+    account(p, e, +1);
+    mem_.rmap_add(e.pfn, FrameOwner{e.pages, p.index, false, it->first, nullptr});
+    p.extents.merge_around(it);
+  });
   return true;
 }
 
@@ -161,13 +178,14 @@ bool Simulation::set_lru(const PageRef& ref, bool active) {
   if (!s.resident) return false;
   SimProcess& p = *ref.proc;
   make_resident_extent(p, ref.vpage);
-  auto it = p.extents.carve(s.folio_first, s.folio_pages);
-  if (it->second.active != active) {
-    account(p, it->second, -1);
-    it->second.active = active;
-    account(p, it->second, +1);
-  }
-  p.extents.merge_around(it);
+  for_each_part(p, s.folio_first, s.folio_pages, [&](ExtentMap::iterator it) {
+    if (it->second.active != active) {
+      account(p, it->second, -1);
+      it->second.active = active;
+      account(p, it->second, +1);
+    }
+    p.extents.merge_around(it);
+  });
   return true;
 }
 
@@ -213,11 +231,12 @@ void Simulation::split_huge(SimProcess& p, uint64_t a, uint64_t b) {
     }
     const uint64_t first = v / kHugePages * kHugePages;
     const uint64_t end = (std::min(b, ext_end) + kHugePages - 1) / kHugePages * kHugePages;
-    auto it = p.extents.carve(first, end - first);
-    account(p, it->second, -1);
-    it->second.huge = false;
-    account(p, it->second, +1);
-    p.extents.merge_around(it);
+    for_each_part(p, first, end - first, [&](ExtentMap::iterator it) {
+      account(p, it->second, -1);
+      it->second.huge = false;
+      account(p, it->second, +1);
+      p.extents.merge_around(it);
+    });
     v = end;
   }
 }
@@ -258,16 +277,17 @@ uint64_t Simulation::madvise(SimProcess& p, AddrRange range, Action action) {
           const uint64_t align = e.huge ? kHugePages : 1;
           const uint64_t first = v / align * align;
           const uint64_t end = (std::min(b, ext_end) + align - 1) / align * align;
-          auto it = p.extents.carve(first, end - first);
-          if (action == Action::pageout) {
-            release_frames(p, it);
-            to_lazy(p, it);
-          } else if (it->second.active) {
-            account(p, it->second, -1);
-            it->second.active = false;
-            account(p, it->second, +1);
-            p.extents.merge_around(it);
-          }
+          for_each_part(p, first, end - first, [&](ExtentMap::iterator it) {
+            if (action == Action::pageout) {
+              release_frames(p, it);
+              to_lazy(p, it);
+            } else if (it->second.active) {
+              account(p, it->second, -1);
+              it->second.active = false;
+              account(p, it->second, +1);
+              p.extents.merge_around(it);
+            }
+          });
           v = end;
         }
         break;

@@ -80,12 +80,14 @@ std::vector<FolioInfo> Simulation::folios(Space space, AddrRange range) {
   if (!space.physical()) {
     SimProcess* p = live(space.pid);
     if (!p) return out;
+    uint64_t listed = 0;  // the end of the last folio listed
     for (uint32_t ri = 0; ri < p->regions.size(); ++ri) {
       const SimRegion& r = p->regions[ri];
       for (uint64_t v = std::max(first, r.first); v < std::min(end, r.end());) {
         const PageState s = state(PageRef{p, v, ri});
-        add_folio(out, *p, s, s.folio_first * kPageSize, r);
-        v = s.folio_first + s.folio_pages;
+        // A folio over the edge from the region before was listed with it.
+        if (s.folio_first >= listed) add_folio(out, *p, s, s.folio_first * kPageSize, r);
+        v = listed = s.folio_first + s.folio_pages;
       }
     }
     return out;

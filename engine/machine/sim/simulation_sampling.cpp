@@ -82,19 +82,30 @@ void Simulation::mkold(const SampledFolio& folio, SampleTable::Set& set) {
   SampleTable::record(set, sample_key(folio), now_);
 }
 
+bool Simulation::folio_touched(SimProcess& p, uint32_t region, uint64_t first, uint64_t pages, uint64_t since) {
+  // A huge folio is young when any of its pages was touched: it draws
+  // its accesses as one unit 512 times as busy as a page.
+  const SimRegion& r = p.regions[region];
+  if (first >= r.first && first + pages <= r.end())
+    return p.schedule.touched(window(p, region, since), access_key(p, region, first, pages),
+                              (first - r.first) * kPageSize, pages * kPageSize);
+  // Its accessed bit is one, whichever region's byte was touched.
+  for (uint32_t o = 0; o < p.regions.size(); ++o) {
+    const SimRegion& other = p.regions[o];
+    const uint64_t a = std::max(first, other.first), b = std::min(first + pages, other.end());
+    if (a < b && p.schedule.touched(window(p, o, since), access_key(p, o, a, b - a), (a - other.first) * kPageSize,
+                                    (b - a) * kPageSize))
+      return true;
+  }
+  return false;
+}
+
 bool Simulation::young(const SampledFolio& folio, SampleTable::Set& set, bool clear) {
   SimProcess& p = *folio.proc;
   const SampleTable::Slot* sampled = SampleTable::find(set, sample_key(folio));
   uint64_t since = p.cleared.since(folio.first, p.start_us);
   if (sampled) since = std::max(since, sampled->since());
-  bool accessed = false;
-  if (folio.resident) {
-    // A huge folio is young when any of its pages was touched: it draws
-    // its accesses as one unit 512 times as busy as a page.
-    const SimRegion& r = p.regions[folio.region];
-    accessed = p.schedule.touched(window(p, folio.region, since), access_key(p, folio.region, folio.first, folio.pages),
-                                  (folio.first - r.first) * kPageSize, folio.pages * kPageSize);
-  }
+  const bool accessed = folio.resident && folio_touched(p, folio.region, folio.first, folio.pages, since);
   if (clear) p.cleared.clear(folio.first, now_);
   return accessed;
 }
@@ -225,13 +236,18 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
     uint64_t since = p->cleared.since(first, p->start_us);
     if (sampled) since = std::max(since, sampled->since());
     if (e->lazy && e->fs->rank_of(vpage) >= e->fs->faulted()) continue;  // paged out
+    const SimRegion& r = p->regions[e->region];
+    if (first < r.first || first + pages > r.end()) {  // a huge folio shared with a neighbouring region
+      out[i] = folio_touched(*p, e->region, first, pages, since);
+      w = nullptr;  // it may have moved this region's window
+      continue;
+    }
     if (!w || e->region != w_region || since != w_since) {
       w = &window(*p, e->region, since);
       w_region = e->region;
       w_since = since;
     }
-    if (p->schedule.touched(*w, access_key(*p, e->region, first, pages), (first - p->regions[e->region].first) * kPageSize,
-                            pages * kPageSize))
+    if (p->schedule.touched(*w, access_key(*p, e->region, first, pages), (first - r.first) * kPageSize, pages * kPageSize))
       out[i] = true;
   }
 }

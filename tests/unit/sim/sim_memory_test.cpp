@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "engine/machine/sim/sim_machine.h"
 #include "tests/unit/sim/sim_test_util.h"
@@ -194,6 +195,113 @@ TEST(SimMemory, HugePagesAreWholeFolios) {
   // Huge folios are young when any of their pages is.
   f.clock.advance(kSec);
   EXPECT_TRUE(f.m.test_and_clear_young(Space::process(pid), hot.end - kPage));
+}
+
+// Three regions of one THP mapping, each right below the one before as
+// masim's are: a (3 MiB, 2 MiB aligned), b (5 MiB), c (4 MiB). The edge
+// between c and b is 1 MiB off a 2 MiB boundary. b is busy, a and c idle.
+Scenario one_mapping(bool thp) {
+  Scenario s;
+  s.machine = test::two_nodes(256 * kMiB, 12 * kMiB);
+  RegionSpec a = test::region("a", 3 * kMiB), b = test::region("b", 5 * kMiB), c = test::region("c", 4 * kMiB);
+  b.adjoin = c.adjoin = true;
+  a.thp = b.thp = c.thp = thp;
+  s.processes.push_back(test::steady_process(
+      "p", {{a, test::random_access(0)}, {b, test::random_access(1000)}, {c, test::random_access(0)}}));
+  return s;
+}
+
+// The page just below the edge between c and b (c's), after checking the
+// layout.
+uint64_t edge_of(Fixture& f, int pid) {
+  const AddrRange a = f.region(pid, "a").vaddr, b = f.region(pid, "b").vaddr, c = f.region(pid, "c").vaddr;
+  EXPECT_EQ(b.end, a.start);
+  EXPECT_EQ(c.end, b.start);
+  EXPECT_EQ(b.start % (2 * kMiB), 1 * kMiB);
+  return b.start;
+}
+
+TEST(SimMemory, HugeFoliosSpanTheEdgesBetweenRegionsOfOneMapping) {
+  Fixture f(one_mapping(true));
+  const int pid = *f.m.pid_of("p");
+  const uint64_t edge = edge_of(f, pid);
+  const Space space = Space::process(pid);
+  // Huge folios wherever 2 MiB fits in the mapping, c's first MiB and a's
+  // last being its ends; the folio over the edge holds 1 MiB of c and of b.
+  EXPECT_EQ(f.region(pid, "c").huge_bytes, 3 * kMiB);
+  EXPECT_EQ(f.region(pid, "b").huge_bytes, 5 * kMiB);
+  EXPECT_EQ(f.region(pid, "a").huge_bytes, 2 * kMiB);
+  const auto below = f.m.page(space, edge - kPage), above = f.m.page(space, edge);
+  EXPECT_EQ(below->region, "c");
+  EXPECT_EQ(above->region, "b");
+  EXPECT_TRUE(below->huge);
+  EXPECT_EQ(below->phys_addr % (2 * kMiB), 1 * kMiB - kPage);
+  EXPECT_EQ(above->phys_addr, below->phys_addr + kPage);
+  // Listed once, at its own address.
+  const auto folios = f.m.folios(space, {edge - 2 * kMiB, edge + 2 * kMiB});
+  ASSERT_EQ(folios.size(), 3u);
+  EXPECT_EQ(folios[1].addr, edge - 1 * kMiB);
+  EXPECT_EQ(folios[1].size, 2 * kMiB);
+
+  // One accessed bit for the folio: c's part of it is young with b's
+  // accesses, c's folio below it is not. DAMON's sampling and the
+  // single-page check agree.
+  f.m.mkold(space, std::vector<uint64_t>{edge - kMiB, edge - kMiB - kPage, edge + kMiB});
+  f.clock.advance(5000);
+  std::vector<bool> young;
+  f.m.young(space, std::vector<uint64_t>{edge - kMiB, edge - kMiB - kPage, edge + kMiB}, young);
+  EXPECT_EQ(young, (std::vector<bool>{true, false, true}));
+  f.clock.advance(kSec);
+  EXPECT_TRUE(f.m.test_and_clear_young(space, edge - kPage));
+  EXPECT_FALSE(f.m.test_and_clear_young(space, edge - kMiB - kPage));
+  EXPECT_FALSE(f.m.test_and_clear_young(space, f.region(pid, "a").vaddr.start));
+}
+
+TEST(SimMemory, WithoutHugePagesTheIdleNeighbourStaysIdle) {
+  Fixture f(one_mapping(false));
+  const int pid = *f.m.pid_of("p");
+  const uint64_t edge = edge_of(f, pid);
+  const Space space = Space::process(pid);
+  EXPECT_FALSE(f.m.page(space, edge - kPage)->huge);
+  f.m.mkold(space, std::vector<uint64_t>{edge - kPage, edge});
+  f.clock.advance(kSec);
+  std::vector<bool> young;
+  f.m.young(space, std::vector<uint64_t>{edge - kPage, edge}, young);
+  EXPECT_EQ(young, (std::vector<bool>{false, true}));
+}
+
+TEST(SimMemory, AFolioOverAnEdgeChangesAsAWhole) {
+  Fixture f(one_mapping(true));
+  const int pid = *f.m.pid_of("p");
+  const uint64_t edge = edge_of(f, pid);
+  const Space space = Space::process(pid);
+  // Through either region's page: both parts change.
+  EXPECT_TRUE(f.m.set_lru(space, edge, true));
+  EXPECT_EQ(f.region(pid, "c").active_bytes, 1 * kMiB);
+  EXPECT_EQ(f.region(pid, "b").active_bytes, 1 * kMiB);
+  const uint64_t free1 = f.m.nodes()[1].free_bytes;
+  EXPECT_TRUE(f.m.migrate(space, edge - kPage, 1));
+  EXPECT_EQ(f.m.nodes()[1].free_bytes, free1 - 2 * kMiB);
+  EXPECT_EQ(f.region(pid, "c").resident_bytes[1], 1 * kMiB);
+  EXPECT_EQ(f.region(pid, "b").resident_bytes[1], 1 * kMiB);
+  EXPECT_EQ(f.m.page(space, edge)->phys_addr, f.m.page(space, edge - kPage)->phys_addr + kPage);
+  EXPECT_EQ(f.m.page(Space::phys(), f.m.page(space, edge)->phys_addr)->region, "b");
+  // DAMOS split through b's range: the whole folio becomes base pages.
+  EXPECT_EQ(f.m.madvise(pid, {edge + kPage, edge + 2 * kPage}, Action::split), kPage);
+  EXPECT_EQ(f.region(pid, "c").huge_bytes, 2 * kMiB);
+  EXPECT_EQ(f.region(pid, "b").huge_bytes, 4 * kMiB);
+  EXPECT_EQ(f.m.page(space, edge)->node, 1);
+
+  Fixture g(one_mapping(true));
+  EXPECT_TRUE(g.m.pageout(Space::phys(), g.m.page(space, edge - kPage)->phys_addr));
+  EXPECT_EQ(g.region(pid, "c").nonresident_bytes, 1 * kMiB);
+  EXPECT_EQ(g.region(pid, "b").nonresident_bytes, 1 * kMiB);
+  // MADV_PAGEOUT over c's idle pages takes the huge folios it touches whole.
+  Fixture h(one_mapping(true));
+  const AddrRange c = h.region(pid, "c").vaddr;
+  EXPECT_EQ(h.m.madvise(pid, c, Action::pageout), c.size());
+  EXPECT_EQ(h.region(pid, "c").nonresident_bytes, c.size());
+  EXPECT_EQ(h.region(pid, "b").nonresident_bytes, 1 * kMiB);
 }
 
 TEST(SimMemory, CollapseMakesHugeFolios) {

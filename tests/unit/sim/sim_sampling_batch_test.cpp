@@ -14,18 +14,24 @@ namespace {
 
 using test::kPage;
 
-// Random, swept and huge-page memory, some of it to be paged out.
+// Random, swept and huge-page memory, some of it to be paged out. huge,
+// busy and idle are one THP mapping (each right below the one before),
+// with a huge folio over the edge between busy and idle.
 Scenario mixed() {
   Scenario s;
   s.seed = 11;
   s.machine = test::two_nodes(2 * kGiB, 1 * kGiB);
-  RegionSpec huge = test::region("huge", 64 * kMiB);
-  huge.thp = true;
+  RegionSpec huge = test::region("huge", 64 * kMiB), busy = test::region("busy", 3 * kMiB),
+             idle = test::region("idle", 8 * kMiB);
+  huge.thp = busy.thp = idle.thp = true;
+  busy.adjoin = idle.adjoin = true;
   s.processes.push_back(test::steady_process(
       "mix", {{test::region("hot", 64 * kMiB), test::random_access(200)},
               {test::region("cold", 64 * kMiB), test::random_access(2)},
               {test::region("sweep", 64 * kMiB), Access{20, Pattern::sequential, 8192}},
-              {huge, test::random_access(1)}}));
+              {huge, test::random_access(1)},
+              {busy, test::random_access(100)},
+              {idle, test::random_access(0)}}));
   return s;
 }
 
