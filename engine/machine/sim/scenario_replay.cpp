@@ -128,26 +128,86 @@ class TargetReplay {
     for (const DamoSnapshot& s : rec_.snapshots) order.push_back(&s);
     std::stable_sort(order.begin(), order.end(),
                      [](const DamoSnapshot* a, const DamoSnapshot* b) { return a->start_ns < b->start_ns; });
+    std::vector<Rates> rates;
+    for (const DamoSnapshot* s : order) rates.push_back(this->rates(*s));
     for (size_t k = 0; k < order.size(); ++k) {
       const DamoSnapshot& s = *order[k];
       const uint64_t until = k + 1 < order.size() ? order[k + 1]->start_ns : s.end_ns;
-      PhaseSpec ph;
-      ph.name = "snapshot " + std::to_string(k);
-      ph.duration_us = std::max<uint64_t>(1, (until - s.start_ns + 500) / 1000);
-      ph.access = access(s);
-      // A run of equal snapshots is one phase.
-      if (!p.phases.empty() && same(p.phases.back().access, ph.access)) {
-        p.phases.back().duration_us += ph.duration_us;
-        continue;
+      const uint64_t duration_us = std::max<uint64_t>(1, (until - s.start_ns + 500) / 1000);
+      for (PhaseSpec& ph : snapshot_phases(rates, k, duration_us)) {
+        ph.name = "snapshot " + std::to_string(k);
+        // A run of equal snapshots is one phase.
+        if (!p.phases.empty() && same(p.phases.back().access, ph.access)) {
+          p.phases.back().duration_us += ph.duration_us;
+          continue;
+        }
+        p.phases.push_back(std::move(ph));
       }
-      p.phases.push_back(std::move(ph));
     }
     return p;
   }
 
  private:
-  // Per region of the process (highest address first), the snapshot's rate.
-  std::vector<Access> access(const DamoSnapshot& s) const {
+  // A snapshot's rate per segment (ascending addresses), and how its
+  // samples were taken.
+  struct Rates {
+    std::vector<double> rate;
+    double max_accesses = 1;  // samples per aggregation
+    uint64_t sample_us = 0;   // the time each sample watched its page
+  };
+
+  // The phases replaying snapshot k over `duration_us`. A segment accessed
+  // in this snapshot and in both around it is accessed at its rate all
+  // through (steady access, or a region seen in some samples of every
+  // aggregation). One where its access starts or ends, or an isolated one,
+  // was busy for part of the snapshot: seen in n of m samples, it is
+  // replayed as seen in (nearly) every sample for n of the m sampling
+  // intervals, next to the neighbouring snapshot it was also accessed in
+  // (centred when in neither). Spread over the whole snapshot instead,
+  // the accesses of a workload's phase change would reach into the
+  // replay's windows on both sides of it.
+  std::vector<PhaseSpec> snapshot_phases(const std::vector<Rates>& rates, size_t k, uint64_t duration_us) const {
+    const Rates& now = rates[k];
+    const size_t n = segs_.size();
+    const double busy = replay_intensity(now.max_accesses, now.max_accesses, now.sample_us);
+    const double seen = (now.max_accesses - 0.5) / now.max_accesses;  // per sample at that rate
+    // Per segment, the part of the snapshot it is accessed in (all of it
+    // when spread) and its rate there.
+    std::vector<std::pair<uint64_t, uint64_t>> when(n, {0, duration_us});
+    std::vector<double> rate = now.rate;
+    std::vector<uint64_t> cuts = {0, duration_us};
+    for (size_t i = 0; i < n; ++i) {
+      if (rate[i] == 0) continue;
+      // The first and last snapshot are taken as continued beyond the record.
+      const bool before = k == 0 || rates[k - 1].rate[i] > 0, after = k + 1 == rates.size() || rates[k + 1].rate[i] > 0;
+      if (before && after) continue;
+      const double fraction = -std::expm1(-rate[i] * static_cast<double>(now.sample_us) / 1e6);
+      const auto length = static_cast<uint64_t>(
+          std::llround(std::min(1.0, fraction / seen) * static_cast<double>(duration_us)));
+      if (length >= duration_us) continue;
+      const uint64_t start = before ? 0 : after ? duration_us - length : (duration_us - length) / 2;
+      when[i] = {start, start + length};
+      rate[i] = busy;
+      cuts.push_back(start);
+      cuts.push_back(start + length);
+    }
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    std::vector<PhaseSpec> out;
+    for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+      PhaseSpec ph;
+      ph.duration_us = cuts[c + 1] - cuts[c];
+      for (size_t i = n; i-- > 0;) {  // regions highest address first
+        Access a;
+        a.intensity = when[i].first <= cuts[c] && cuts[c + 1] <= when[i].second ? rate[i] : 0;
+        ph.access.push_back(a);
+      }
+      out.push_back(std::move(ph));
+    }
+    return out;
+  }
+
+  Rates rates(const DamoSnapshot& s) const {
     uint64_t sample_us = s.sample_us ? s.sample_us : rec_.sample_us ? rec_.sample_us : kDefaultReplaySampleUs;
     const uint64_t length_us = s.end_ns > s.start_ns ? (s.end_ns - s.start_ns) / 1000 : 0;
     // Samples per aggregation: the record's intervals say (auto-tuning
@@ -177,12 +237,11 @@ class TargetReplay {
         weighted[static_cast<size_t>(it - segs_.begin())] += rate * static_cast<double>(overlap);
       }
     }
-    std::vector<Access> out;
-    for (size_t i = segs_.size(); i-- > 0;) {
-      Access a;
-      a.intensity = weighted[i] / static_cast<double>(segs_[i].end - segs_[i].start);
-      out.push_back(a);
-    }
+    Rates out;
+    out.max_accesses = max_accesses;
+    out.sample_us = sample_us;
+    for (size_t i = 0; i < segs_.size(); ++i)
+      out.rate.push_back(weighted[i] / static_cast<double>(segs_[i].end - segs_[i].start));
     return out;
   }
 

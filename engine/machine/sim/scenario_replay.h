@@ -10,7 +10,10 @@
 // the snapshot's nr_accesses says: a region seen in n of the m samples of
 // its aggregation interval gets, per page, the Poisson rate
 // -ln(1 - n/m) / sample interval (n = m is read as m - 1/2; m from the
-// record's intervals, or else from the snapshot's length).
+// record's intervals, or else from the snapshot's length). Where a
+// segment's access starts or ends, or in a snapshot alone, it is accessed
+// instead at the m-of-m rate for n/m of the snapshot, at the side of the
+// neighbouring snapshot that also has it (snapshot_phases()).
 #pragma once
 
 #include <cstdint>

@@ -181,6 +181,79 @@ TEST(ScenarioReplay, TheSimulatedProcessIsAccessedAsRecorded) {
   EXPECT_NEAR(share(lo, lo + 24 * kMiB, 700000), 2.0 / 20, 0.02);
 }
 
+// Two 8 MiB segments, a below b, with the given counts of 20 samples per
+// 100 ms snapshot.
+DamoRecord counts_record(const std::vector<std::pair<double, double>>& counts) {
+  DamoRecord r;
+  r.sample_us = 5000;
+  r.aggr_us = 100000;
+  uint64_t t = 0;
+  for (const auto& [a, b] : counts) {
+    r.snapshots.push_back({t, t + 100'000'000, 0, {{kBase, kBase + 8 * kMiB, a}, {kBase + 8 * kMiB, kBase + 16 * kMiB, b}}});
+    t += 100'000'000;
+  }
+  return r;
+}
+
+TEST(ScenarioReplay, APhaseChangeInsideASnapshotIsReplayedAsOneChange) {
+  // a busy, then in snapshot 3 a in the first and b in the last 10 of the
+  // 20 samples, then b busy: a's accesses end early in that snapshot and
+  // b's start late, each over about half of it, at the m-of-m rate.
+  const ProcessSpec p = replay_scenario({counts_record({{20, 0}, {20, 0}, {20, 0}, {10, 10}, {0, 20}, {0, 20}, {0, 20}})})
+                            .processes[0];
+  ASSERT_EQ(p.regions.size(), 2u);  // b first: highest address first
+  const double busy = replay_intensity(20, 20, 5000);
+  const uint64_t half = static_cast<uint64_t>(std::llround(0.5 / (19.5 / 20) * 100000));
+  ASSERT_EQ(p.phases.size(), 3u);
+  EXPECT_EQ(p.phases[0].duration_us, 300000 + half - (2 * half - 100000));
+  EXPECT_EQ(p.phases[1].duration_us, 2 * half - 100000);  // both, where the halves meet
+  EXPECT_EQ(p.phases[2].duration_us, 300000 + 100000 - half);
+  EXPECT_EQ(p.phases[0].access[1].intensity, busy);
+  EXPECT_EQ(p.phases[0].access[0].intensity, 0);
+  EXPECT_EQ(p.phases[1].access[0].intensity, busy);
+  EXPECT_EQ(p.phases[1].access[1].intensity, busy);
+  EXPECT_EQ(p.phases[2].access[1].intensity, 0);
+
+  // A DAMON window over the first 40 ms of snapshot 3 sees a only, one
+  // over its last 40 ms b only.
+  ManualClock clock(0);
+  SimMachine m(replay_scenario({counts_record({{20, 0}, {20, 0}, {20, 0}, {10, 10}, {0, 20}, {0, 20}, {0, 20}})}),
+               clock);
+  const int pid = *m.pid_of("stairs");
+  AddrRange a, b;
+  for (const RegionTruth& r : m.region_truth(pid)) {
+    if (r.name == "0x7f1200000000") a = r.vaddr;
+    if (r.name == "0x7f1200800000") b = r.vaddr;
+  }
+  clock.set(500000);
+  EXPECT_EQ(m.touched_bytes(Space::process(pid), b, 300000, 340000), 0u);
+  EXPECT_EQ(m.touched_bytes(Space::process(pid), a, 360000, 400000), 0u);
+  EXPECT_GT(m.touched_bytes(Space::process(pid), a, 300000, 305000), a.size() / 2);
+  EXPECT_GT(m.touched_bytes(Space::process(pid), b, 395000, 400000), b.size() / 2);
+}
+
+TEST(ScenarioReplay, AnAccessInOneSnapshotAloneIsCentredAndSteadyOnesSpread) {
+  // a steady in 6 of 20 samples of every snapshot; b in 4 of snapshot 2
+  // alone: its accesses over about 4 sampling intervals in its middle.
+  ManualClock clock(0);
+  SimMachine m(replay_scenario({counts_record({{6, 0}, {6, 0}, {6, 4}, {6, 0}, {6, 0}})}), clock);
+  const int pid = *m.pid_of("stairs");
+  AddrRange a, b;
+  for (const RegionTruth& r : m.region_truth(pid)) {
+    if (r.name == "0x7f1200000000") a = r.vaddr;
+    if (r.name == "0x7f1200800000") b = r.vaddr;
+  }
+  clock.set(500000);
+  EXPECT_EQ(m.touched_bytes(Space::process(pid), b, 200000, 238000), 0u);
+  EXPECT_GT(m.touched_bytes(Space::process(pid), b, 245000, 250000), b.size() / 2);
+  EXPECT_EQ(m.touched_bytes(Space::process(pid), b, 262000, 300000), 0u);
+  for (const uint64_t t : {200000, 245000, 290000}) {
+    const double share = static_cast<double>(m.touched_bytes(Space::process(pid), a, t, t + 5000)) /
+                         static_cast<double>(a.size());
+    EXPECT_NEAR(share, 6.0 / 20, 0.03) << t;
+  }
+}
+
 TEST(ScenarioReplay, SamplesPerAggregationComeFromTheRecordsIntervals) {
   // A busy kdamond (a slow guest) took 190 ms per aggregation, still of
   // 20 samples: 20 is every sample, not 20 of 38, and each sample watched
