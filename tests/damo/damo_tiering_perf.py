@@ -246,7 +246,9 @@ def main():
                         100 * (score[config] / score['baseline'] - 1), SEED[config])
                 line += '  kdamonds %d, migrated %d MiB' % (info[config]['kdamonds'], info[config]['sz_applied'] >> 20)
                 if config == 'numab':
-                    line += ', %s hinting faults' % info[config]['after'].get('numa_hint_faults', '?')
+                    after = info[config]['after']
+                    line += ', %s hinting faults, %d MiB promoted' % (
+                        after.get('numa_hint_faults', '?'), int(after.get('numa_promoted_bytes', 0)) >> 20)
                 print(line, flush=True)
             for config, r in info.items():
                 if r['sz_applied'] == 0:

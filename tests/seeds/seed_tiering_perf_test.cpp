@@ -191,16 +191,17 @@ std::vector<uint64_t> seeds() {
 
 TEST(SeedTieringPerf, ScoresOfNoTieringNumaBalancingAndDamon) {
   std::printf("[seed tiering-perf] Taobench / 100 under the periodic hot/cold exchange; score = accesses/s\n");
-  std::printf("  %-5s %-9s %12s %9s %12s %14s %12s\n", "seed", "config", "score", "vs base", "hot in DRAM",
-              "hint faults", "stalled s");
+  std::printf("  %-5s %-9s %12s %9s %12s %14s %13s %12s\n", "seed", "config", "score", "vs base", "hot in DRAM",
+              "hint faults", "promoted MiB", "stalled s");
   for (uint64_t seed : seeds()) {
     Score score[3];
     for (Config c : {Config::baseline, Config::numab, Config::damon}) {
       const Score s = run(seed, c);
       score[static_cast<int>(c)] = s;
-      std::printf("  %-5llu %-9s %12.0f %+8.2f%% %11.1f%% %14llu %12.3f\n", static_cast<unsigned long long>(seed),
+      std::printf("  %-5llu %-9s %12.0f %+8.2f%% %11.1f%% %14llu %13llu %12.3f\n", static_cast<unsigned long long>(seed),
                   name(c), s.throughput, 100 * (s.throughput / score[0].throughput - 1), 100 * s.hot_in_dram,
-                  static_cast<unsigned long long>(s.perf.numa_hint_faults), s.perf.stalled_ns * 1e-9);
+                  static_cast<unsigned long long>(s.perf.numa_hint_faults),
+                  static_cast<unsigned long long>(s.perf.numa_promoted_bytes >> 20), s.perf.stalled_ns * 1e-9);
     }
     const double damon = 100 * (score[2].throughput / score[0].throughput - 1);
     const double numab = 100 * (score[1].throughput / score[0].throughput - 1);
