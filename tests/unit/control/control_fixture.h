@@ -85,6 +85,14 @@ class ControlTest : public ::testing::Test {
     return done();
   }
 
+  // Copies kdamond k's scheme stats into the files until `copied()` holds
+  // on them. The kdamond runs on the wall clock, and a busy machine may
+  // give its thread no time for a while: what it has done is waited for,
+  // never assumed after a fixed time.
+  bool stats_until(int k, const std::function<bool()>& copied) {
+    return wait_until([&] { return state(k, "update_schemes_stats") == "ok" && copied(); });
+  }
+
   // nr_kdamonds = n, each with one context staged as `c`.
   void stage(int n, const StagedContext& c = {}) {
     ASSERT_EQ(write("admin/kdamonds/nr_kdamonds", std::to_string(n)), "ok");

@@ -23,7 +23,9 @@ class ProbeHitsTest : public ControlTest {
     // 7 samples: the scheme reads the hits mostly inside an aggregation.
     ASSERT_EQ(write(scheme_dir(0, 0) + "/apply_interval_us", "7000"), "ok");
     ASSERT_EQ(state(0, "on"), "ok");
-    pump(std::chrono::milliseconds(200));  // past the first aggregations
+    // Past the first aggregations: six apply rounds are 42 samples.
+    ASSERT_TRUE(stats_until(
+        0, [&] { return fs.number(scheme_dir(0, 0) + "/stats/nr_snapshots") >= 6; }));
   }
   void TearDown() override { state(0, "off"); }
 
