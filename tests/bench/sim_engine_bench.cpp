@@ -206,14 +206,15 @@ sim::DamoRecord ten_minute_record() {
 
 // The replayed record (kind 1), or the same process as a YAML scenario
 // gives it (kind 0): its regions each a mapping of its own (gaps and huge
-// page alignment between them), the same phases.
+// page alignment between them), each page drawn on its own (YAML has no
+// regions accessed together), the same phases.
 sim::Scenario replay_of(bool replay) {
   sim::Scenario s;
   s.name = "replay_bench";
   s.machine.nodes = {sim::NodeSpec{.id = 0, .capacity = 8 * kGiB, .latency_ns = 100, .has_cpu = true, .reserved = 0}};
   sim::append_replay_processes({ten_minute_record()}, sim::ReplayOptions{.name = "bench"}, "bench.data", s);
   if (!replay) {
-    for (sim::RegionSpec& r : s.processes[0].regions) r.adjoin = false;
+    for (sim::RegionSpec& r : s.processes[0].regions) r.adjoin = r.together = false;
   }
   return s;
 }

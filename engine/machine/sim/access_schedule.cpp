@@ -76,6 +76,7 @@ AccessSchedule::AccessSchedule(const std::vector<PhaseSpec>& phases, std::vector
       Rates x;
       if (a.pattern == Pattern::random) {
         x.lambda = a.intensity / 1e6;
+        top_lambda_ = std::max(top_lambda_, x.lambda);
       } else {
         x.stride = a.stride;
         x.slots = ceil_div(pages_[r] * 4096, a.stride);
@@ -225,6 +226,23 @@ AccessSchedule::Window AccessSchedule::window(size_t r, const Progress& c0, cons
     phase = phase + 1 == phases_.size() ? 0 : phase + 1;
   }
   return w;
+}
+
+bool AccessSchedule::together_touched(const Window& w, uint64_t key) const {
+  if (w.t1 <= w.t0 || w.lambda1 <= w.lambda0 || top_lambda_ <= 0) return false;
+  const double accept = (w.lambda1 - w.lambda0) / static_cast<double>(w.t1 - w.t0) / top_lambda_;
+  // The shared events in unit cells of the top rate's time.
+  const double a = static_cast<double>(w.t0) * top_lambda_, b = static_cast<double>(w.t1) * top_lambda_;
+  // More than 40 accepted events expected: the chance of none is below e^-40.
+  if ((b - a) * accept > 40) return true;
+  for (auto c = static_cast<uint64_t>(a); static_cast<double>(c) < b; ++c) {
+    const uint64_t h = hash2(key, c);
+    for (size_t i = 1; has_events(h, i); ++i) {
+      const double at = static_cast<double>(c) + unit_interval(hash2(h, i));
+      if (at >= a && at < b && unit_interval(hash3(h, i, 0x6d61726b)) < accept) return true;
+    }
+  }
+  return false;
 }
 
 double AccessSchedule::touch_probability(const Progress& from, const Progress& to) {

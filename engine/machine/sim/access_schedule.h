@@ -89,6 +89,16 @@ class AccessSchedule {
     return w.swept;
   }
 
+  // Regions accessed together (RegionSpec::together): was the region
+  // touched in window w? All such regions of the process share one Poisson
+  // process of events at the highest random rate of the schedule, and a
+  // region takes an event when the event's mark is below its own rate (over
+  // the window) over that highest rate. Each region is touched as often as
+  // its rate says, and regions checked over the same window are touched in
+  // nested sets: the rarely accessed ones only when the busier ones are,
+  // and ones of equal rates at once. `key` is the process's.
+  bool together_touched(const Window& w, uint64_t key) const;
+
   // Probability that a given page of a region was touched at least once
   // between two of its progress marks: what fraction of its paged-out
   // pages have faulted back in.
@@ -133,6 +143,7 @@ class AccessSchedule {
   std::vector<Cumulative> per_cycle_;           // [region], one full cycle
   std::vector<bool> sweeps_;                    // [region]: some phase sweeps it
   uint64_t cycle_us_ = 0;                        // sum of durations (finite phases)
+  double top_lambda_ = 0;                        // highest random rate per page per microsecond
   bool endless_ = false;                         // the last phase never ends
   bool loop_ = true;
   uint64_t start_us_ = 0;

@@ -126,6 +126,11 @@ struct RegionSpec {
   // no huge-page alignment between them: parts of one mapping (a replayed
   // record cuts its mappings into such parts). Ignored on the first region.
   bool adjoin = false;
+  // All its pages are touched at the same instants (random pattern), and
+  // the process's regions accessed together take their instants from one
+  // stream, a rarer one only when the busier ones are
+  // (AccessSchedule::together_touched). A replayed record's segments are.
+  bool together = false;
 };
 
 struct ProcessSpec {

@@ -122,6 +122,11 @@ class TargetReplay {
       r.name = hex(segs_[i].start);
       r.size = segs_[i].end - segs_[i].start;
       r.adjoin = i + 1 < segs_.size() && segs_[i + 1].start == segs_[i].end;
+      // A region found accessed in n of m samples: every DAMON region
+      // inside the segment finds it in n, and segments of one count at the
+      // same instants, as in the record. Pages drawn one by one would give
+      // each DAMON region its own count and split them.
+      r.together = true;
       p.regions.push_back(std::move(r));
     }
     std::vector<const DamoSnapshot*> order;

@@ -13,7 +13,9 @@
 // record's intervals, or else from the snapshot's length). Where a
 // segment's access starts or ends, or in a snapshot alone, it is accessed
 // instead at the m-of-m rate for n/m of the snapshot, at the side of the
-// neighbouring snapshot that also has it (snapshot_phases()).
+// neighbouring snapshot that also has it (snapshot_phases()). All pages of
+// a segment are touched at the same instants, and segments share one stream
+// of them (RegionSpec::together).
 #pragma once
 
 #include <cstdint>

@@ -134,6 +134,7 @@ void Simulation::add_process(const ProcessSpec& spec, bool stub) {
     r.pgoff = r.anon ? r.first : 0;
     r.node = rs.node ? *node_index(*rs.node) : home;
     r.thp = rs.thp;
+    r.together = rs.together;
     r.active = rs.active;
     mmapped.push_back(std::move(r));
     top = start - kMappingGap;

@@ -39,6 +39,7 @@ struct SimRegion {
   uint64_t pgoff = 0;  // Vma::pgoff
   size_t node = 0;   // preferred node index
   bool thp = false;
+  bool together = false;  // RegionSpec::together
   bool active = false;  // initial LRU list
   // Resident pages per node index, and of those how many are active / huge.
   std::vector<uint64_t> resident;
@@ -227,6 +228,15 @@ class Simulation {
     // p.key is already a hash; the draws mix this again with each cell.
     return p.key ^ (((uint64_t{region} << 40) | (vpage - p.regions[region].first)) * 0x9e3779b97f4a7c15ULL) ^
            (pages * 0xc2b2ae3d27d4eb4fULL);
+  }
+  // Was [vpage, vpage + pages) of a region touched in window w? A region
+  // accessed together draws one stream for all its pages.
+  bool touched(const SimProcess& p, uint32_t region, const AccessSchedule::Window& w, uint64_t vpage,
+               uint64_t pages) const {
+    const SimRegion& r = p.regions[region];
+    if (r.together) return p.schedule.together_touched(w, p.key);
+    return p.schedule.touched(w, access_key(p, region, vpage, pages), (vpage - r.first) * kPageSize,
+                              pages * kPageSize);
   }
   const AccessSchedule::Progress& progress(SimProcess& p, uint32_t region, uint64_t t);
   // The window [since, now_) of a region (simulation_sampling.cpp).

@@ -55,6 +55,10 @@ const AccessSchedule::Progress& Simulation::progress(SimProcess& p, uint32_t reg
 bool Simulation::touched(const PageRef& ref, uint64_t t0, uint64_t t1) const {
   const SimProcess& p = *ref.proc;
   const SimRegion& r = p.regions[ref.region];
+  if (r.together)
+    return t1 > t0 && p.schedule.together_touched(p.schedule.window(ref.region, p.schedule.progress(ref.region, t0),
+                                                                    p.schedule.progress(ref.region, t1)),
+                                                  p.key);
   return p.schedule.touched(ref.region, access_key(p, ref.region, ref.vpage, 1), (ref.vpage - r.first) * kPageSize,
                             kPageSize, t0, t1);
 }

@@ -87,14 +87,12 @@ bool Simulation::folio_touched(SimProcess& p, uint32_t region, uint64_t first, u
   // its accesses as one unit 512 times as busy as a page.
   const SimRegion& r = p.regions[region];
   if (first >= r.first && first + pages <= r.end())
-    return p.schedule.touched(window(p, region, since), access_key(p, region, first, pages),
-                              (first - r.first) * kPageSize, pages * kPageSize);
+    return touched(p, region, window(p, region, since), first, pages);
   // Its accessed bit is one, whichever region's byte was touched.
   for (uint32_t o = 0; o < p.regions.size(); ++o) {
     const SimRegion& other = p.regions[o];
     const uint64_t a = std::max(first, other.first), b = std::min(first + pages, other.end());
-    if (a < b && p.schedule.touched(window(p, o, since), access_key(p, o, a, b - a), (a - other.first) * kPageSize,
-                                    (b - a) * kPageSize))
+    if (a < b && touched(p, o, window(p, o, since), a, b - a))
       return true;
   }
   return false;
@@ -247,8 +245,7 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
       w_region = e->region;
       w_since = since;
     }
-    if (p->schedule.touched(*w, access_key(*p, e->region, first, pages), (first - r.first) * kPageSize, pages * kPageSize))
-      out[i] = true;
+    if (touched(*p, e->region, *w, first, pages)) out[i] = true;
   }
 }
 
