@@ -6,11 +6,11 @@
 // kills simulated processes now and then. Meant to run under TSan
 // (scripts/test.sh builds it in the TSan tree).
 //
-// Every operation must be answered within 2 s (else the binary aborts: a
-// hang must not hang CI), every answer must be one the kernel could give,
-// each tree snapshot must be coherent (nr_* files agree with their
-// directories, `state` with `pid`, tried regions with total_bytes), and at
-// the end every kdamond must turn off cleanly.
+// Every operation must be answered within 30 s (else the binary aborts: a
+// hang must not hang CI; the slowest answer is printed), every answer must
+// be one the kernel could give, each tree snapshot must be coherent (nr_*
+// files agree with their directories, `state` with `pid`, tried regions
+// with total_bytes), and at the end every kdamond must turn off cleanly.
 //
 // STRESS_SECONDS sets the duration (default 10; scripts/test.sh runs 60).
 #include <gtest/gtest.h>
@@ -51,7 +51,9 @@ constexpr int kKdamonds = 16;
 constexpr int kClients = 4;
 constexpr int kProcesses = 12;
 constexpr int kKeepAlive = 4;  // processes never killed, so `on` keeps working
-constexpr auto kAnswerWithin = 2s;
+// Reaching it means a hang, not slowness: under TSan on a loaded 2-core
+// machine a command waiting for a kdamond's next safe point has taken 1 s.
+constexpr auto kAnswerWithin = 30s;
 
 std::chrono::seconds stress_duration() {
   const char* env = std::getenv("STRESS_SECONDS");
