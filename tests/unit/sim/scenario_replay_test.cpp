@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "engine/clock.h"
 #include "engine/machine/sim/truth_record.h"
@@ -216,6 +217,16 @@ DamoRecord counts_record(const std::vector<std::pair<double, double>>& counts) {
   return r;
 }
 
+// Where the simulated process has counts_record()'s segments a and b.
+std::pair<AddrRange, AddrRange> segments_of(const SimMachine& m, int pid) {
+  AddrRange a, b;
+  for (const RegionTruth& r : m.region_truth(pid)) {
+    if (r.name == "0x7f1200000000") a = r.vaddr;
+    if (r.name == "0x7f1200800000") b = r.vaddr;
+  }
+  return {a, b};
+}
+
 TEST(ScenarioReplay, APhaseChangeInsideASnapshotIsReplayedAsOneChange) {
   // a busy, then in snapshot 3 a in the first and b in the last 10 of the
   // 20 samples, then b busy: a's accesses end early in that snapshot and
@@ -241,11 +252,7 @@ TEST(ScenarioReplay, APhaseChangeInsideASnapshotIsReplayedAsOneChange) {
   SimMachine m(replay_scenario({counts_record({{20, 0}, {20, 0}, {20, 0}, {10, 10}, {0, 20}, {0, 20}, {0, 20}})}),
                clock);
   const int pid = *m.pid_of("stairs");
-  AddrRange a, b;
-  for (const RegionTruth& r : m.region_truth(pid)) {
-    if (r.name == "0x7f1200000000") a = r.vaddr;
-    if (r.name == "0x7f1200800000") b = r.vaddr;
-  }
+  const auto [a, b] = segments_of(m, pid);
   clock.set(500000);
   EXPECT_EQ(m.touched_bytes(Space::process(pid), b, 300000, 340000), 0u);
   EXPECT_EQ(m.touched_bytes(Space::process(pid), a, 360000, 400000), 0u);
@@ -259,11 +266,7 @@ TEST(ScenarioReplay, AnAccessInOneSnapshotAloneIsCentredAndSteadyOnesSpread) {
   ManualClock clock(0);
   SimMachine m(replay_scenario({counts_record({{6, 0}, {6, 0}, {6, 4}, {6, 0}, {6, 0}})}), clock);
   const int pid = *m.pid_of("stairs");
-  AddrRange a, b;
-  for (const RegionTruth& r : m.region_truth(pid)) {
-    if (r.name == "0x7f1200000000") a = r.vaddr;
-    if (r.name == "0x7f1200800000") b = r.vaddr;
-  }
+  const auto [a, b] = segments_of(m, pid);
   clock.set(500000);
   EXPECT_EQ(m.touched_bytes(Space::process(pid), b, 200000, 238000), 0u);
   EXPECT_GT(m.touched_bytes(Space::process(pid), b, 245000, 250000), b.size() / 2);
