@@ -1,7 +1,9 @@
 #include "fs/control/clock_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <utility>
@@ -9,9 +11,14 @@
 namespace damonfs::fs {
 namespace {
 
-std::string fixed1(double v) {
+// A speed with one decimal, or as many as its first nonzero digit needs
+// (up to 6) below 0.1: kdamonds crawling at 0.03x must not read as 0.0x,
+// which would say time stands still.
+std::string speed_reached(double v) {
+  int decimals = 1;
+  if (v > 0 && v < 0.1) decimals = std::min(6, static_cast<int>(-std::floor(std::log10(v))));
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f", v);
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
   return buf;
 }
 
@@ -53,7 +60,7 @@ ClockFile::ClockFile(damon::Timeline& timeline, Post post, damon::Log& log)
   const std::string asked = speed_text(timeline.status().speed);
   timeline.on_pace_report([asked, &log](bool behind, double reached) {
     if (behind) {
-      log.warning("simulated time runs at " + fixed1(reached) + "x, slower than --speed " + asked +
+      log.warning("simulated time runs at " + speed_reached(reached) + "x, slower than --speed " + asked +
                   ": the kdamonds cannot keep up");
     } else {
       log.info("simulated time keeps up with --speed " + asked + " again");
@@ -71,7 +78,7 @@ std::string ClockFile::read() const {
   return "now_us " + std::to_string(s.elapsed_us) + " mode " +
          (s.manual ? "manual" : from_on ? "from-on" : "paced") + " speed " +
          (s.speed > 0 ? speed_text(s.speed) : "max") + " reached " +
-         (s.reached ? fixed1(*s.reached) : "-") + " keeping_up " + (s.behind ? "no" : "yes") +
+         (s.reached ? speed_reached(*s.reached) : "-") + " keeping_up " + (s.behind ? "no" : "yes") +
          (from_on ? std::string(" waiting_for_on ") + (s.waiting_for_first_seat ? "yes" : "no")
                   : "") +
          '\n';
