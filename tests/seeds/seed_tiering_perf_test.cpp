@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "engine/machine/sim/scenario.h"
+#include "fs/tree/keywords.h"
 #include "sim_driver.h"
 
 namespace damon {
@@ -276,9 +277,10 @@ TEST(SeedTieringPerf, SensitivityAtPlusMinus20Percent) {
 }
 
 // The kernel's sysfs files a context's parameters would read back as, for
-// the files damo sets from the seed's lines (the keywords of the actions,
-// metrics and filters these contexts use).
+// the files damo sets from the seed's lines, with damonfs's own keywords.
 std::vector<std::string> sysfs_view(const ContextParams& p) {
+  namespace kw = damonfs::fs::keywords;
+  using damonfs::fs::keyword_of;
   std::vector<std::string> out;
   auto add = [&](const std::string& path, auto value) {
     std::ostringstream line;
@@ -286,7 +288,7 @@ std::vector<std::string> sysfs_view(const ContextParams& p) {
     out.push_back(line.str());
   };
   const MonitoringAttrs& a = p.attrs;
-  add("operations", p.ops == OpsId::paddr ? "paddr" : "other");
+  add("operations", keyword_of<OpsId>(kw::kOperations, p.ops));
   add("monitoring_attrs/intervals/sample_us", a.sample_us);
   add("monitoring_attrs/intervals/aggr_us", a.aggr_us);
   add("monitoring_attrs/intervals/update_us", a.update_us);
@@ -300,7 +302,7 @@ std::vector<std::string> sysfs_view(const ContextParams& p) {
   add("targets/0/regions/0/end", p.targets[0].regions[0].end);
   const SchemeParams& s = p.schemes[0];
   const std::string sc = "schemes/0/";
-  add(sc + "action", s.action == Action::migrate_hot ? "migrate_hot" : s.action == Action::migrate_cold ? "migrate_cold" : "other");
+  add(sc + "action", keyword_of<Action>(kw::kActions, s.action));
   add(sc + "target_nid", s.target_nid);
   add(sc + "apply_interval_us", s.apply_interval_us);
   add(sc + "access_pattern/sz/min", s.pattern.min_sz);
@@ -319,13 +321,11 @@ std::vector<std::string> sysfs_view(const ContextParams& p) {
   for (size_t i = 0; i < s.quota.goals.size(); ++i) {
     const QuotaGoal& g = s.quota.goals[i];
     const std::string gp = sc + "quotas/goals/" + std::to_string(i) + "/";
-    add(gp + "target_metric", g.metric == GoalMetric::node_mem_used_bp   ? "node_mem_used_bp"
-                              : g.metric == GoalMetric::node_mem_free_bp ? "node_mem_free_bp"
-                                                                         : "other");
+    add(gp + "target_metric", keyword_of<GoalMetric>(kw::kGoalMetrics, g.metric));
     add(gp + "target_value", g.target_value);
     add(gp + "nid", g.nid);
   }
-  add(sc + "watermarks/metric", s.watermarks.metric == WatermarkMetric::none ? "none" : "free_mem_rate");
+  add(sc + "watermarks/metric", keyword_of<WatermarkMetric>(kw::kWatermarkMetrics, s.watermarks.metric));
   add(sc + "watermarks/interval_us", s.watermarks.interval_us);
   add(sc + "watermarks/high", s.watermarks.high);
   add(sc + "watermarks/mid", s.watermarks.mid);
@@ -336,7 +336,7 @@ std::vector<std::string> sysfs_view(const ContextParams& p) {
   for (size_t i = 0; i < s.filters.size(); ++i) {
     const Filter& f = s.filters[i];
     const std::string fp = sc + "ops_filters/" + std::to_string(i) + "/";
-    add(fp + "type", f.type == FilterType::young ? "young" : "other");
+    add(fp + "type", keyword_of<FilterType>(kw::kFilterTypes, f.type));
     add(fp + "matching", f.matching ? 'Y' : 'N');
     add(fp + "allow", f.allow ? 'Y' : 'N');
   }
@@ -353,7 +353,7 @@ TEST(SeedTieringPerf, SysfsViewOfItsKdamonds) {
   ASSERT_EQ(all.size(), 4u);
   for (size_t k = 0; k < all.size(); ++k)
     for (const std::string& line : sysfs_view(all[k])) {
-      EXPECT_EQ(line.find("other"), std::string::npos) << line;
+      EXPECT_NE(line.back(), ' ') << "no keyword: " << line;
       std::printf("[sysfs] kdamonds/%zu/contexts/0/%s\n", k, line.c_str());
     }
 }
