@@ -33,45 +33,63 @@ std::vector<Span> covered(const DamoRecord& rec) {
 
 // The segments the covered ranges are cut into: at the region boundaries
 // the record holds most often, at most `max_segments` of them (and the
-// ranges' own ends). Boundaries are first moved to the nearest multiple of
-// a fine step (1/16 of an even share) from their range's start: DAMON's
+// ranges' own ends). Boundaries are counted by the nearest multiple of a
+// fine step (1/16 of an even share) from their range's start: DAMON's
 // regions keep the edges of a hot area from one aggregation to the next
 // give or take a few pages, so an edge counts as one boundary seen often,
 // and is kept, while the random cuts of its splitting are each seen
-// rarely, and are dropped.
+// rarely, and are dropped. A kept edge is cut at the address it was seen
+// at most often, not at the step: a cut a fraction of a step off the
+// workload's edge leaves a segment part hot, part idle, and DAMON's idle
+// region beside it would then find the hot part now and then, counting
+// whole in the working set.
 std::vector<Span> segments(const DamoRecord& rec, const std::vector<Span>& ranges, uint32_t max_segments) {
   uint64_t total = 0;
   for (const Span& s : ranges) total += s.end - s.start;
   const uint64_t fine = std::max(kPageSize, page_up(total / (16 * uint64_t{max_segments})));
-  std::vector<uint64_t> seen;
+  std::vector<std::pair<uint64_t, uint64_t>> seen;  // (step, address)
   for (const DamoSnapshot& snap : rec.snapshots) {
     for (const DamoRegion& r : snap.regions) {
       for (const uint64_t b : {page_down(r.start), page_up(r.end)}) {
         // The range holding b: the last one starting at or before it.
         auto it = std::upper_bound(ranges.begin(), ranges.end(), b, [](uint64_t v, const Span& s) { return v < s.start; });
         const Span& s = *std::prev(it);
-        const uint64_t cut = std::min(s.end, s.start + (b - s.start + fine / 2) / fine * fine);
-        if (cut != s.start && cut != s.end) seen.push_back(cut);
+        const uint64_t step = std::min(s.end, s.start + (b - s.start + fine / 2) / fine * fine);
+        if (step != s.start && step != s.end && b != s.start && b != s.end) seen.push_back({step, b});
       }
     }
   }
   std::sort(seen.begin(), seen.end());
-  std::vector<std::pair<uint64_t, uint64_t>> counted;  // (times seen, cut)
+  struct Edge {
+    uint64_t times, at;
+  };
+  std::vector<Edge> counted;  // per step: times seen, and its most frequent address
   for (size_t i = 0; i < seen.size();) {
+    Edge edge{0, seen[i].second};
+    uint64_t best = 0;
     size_t j = i;
-    while (j < seen.size() && seen[j] == seen[i]) ++j;
-    counted.push_back({j - i, seen[i]});
+    while (j < seen.size() && seen[j].first == seen[i].first) {
+      size_t k = j;
+      while (k < seen.size() && seen[k] == seen[j]) ++k;
+      if (k - j > best) {  // of equals, the lowest address
+        best = k - j;
+        edge.at = seen[j].second;
+      }
+      j = k;
+    }
+    edge.times = j - i;
+    counted.push_back(edge);
     i = j;
   }
   // Most often seen first; of equals, the lowest address.
-  std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(counted.begin(), counted.end(), [](const Edge& a, const Edge& b) { return a.times > b.times; });
   if (counted.size() > max_segments) counted.resize(max_segments);
   std::vector<uint64_t> cuts;
   for (const Span& s : ranges) {
     cuts.push_back(s.start);
     cuts.push_back(s.end);
   }
-  for (const auto& c : counted) cuts.push_back(c.second);
+  for (const Edge& c : counted) cuts.push_back(c.at);
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   std::vector<Span> out;

@@ -148,6 +148,26 @@ TEST(ScenarioReplay, AStableEdgeIsKeptAndRandomSplitsAreNot) {
   for (size_t i = 0; i + 1 < p.regions.size(); ++i) EXPECT_EQ(p.phases[0].access[i].intensity, 0);
 }
 
+TEST(ScenarioReplay, AnEdgeIsCutWhereItWasSeenMostOften) {
+  // The hot area ends three pages past 64 MiB in most snapshots and five
+  // pages past it in the others: both count towards one edge (the step is
+  // 4 MiB here), which is cut at three pages, not at the step's 64 MiB.
+  DamoRecord r;
+  r.sample_us = 5000;
+  r.aggr_us = 100000;
+  for (uint64_t k = 0; k < 200; ++k) {
+    const uint64_t edge = kBase + 64 * kMiB + (k % 4 == 0 ? 5 : 3) * kPage;
+    r.snapshots.push_back({k * 100'000'000, (k + 1) * 100'000'000, 0,
+                           {{kBase, edge, 20}, {edge, kBase + 256 * kMiB, 0}}});
+  }
+  ReplayOptions o;
+  o.segments = 4;
+  const ProcessSpec p = replay_scenario({r}, o).processes[0];
+  ASSERT_EQ(p.regions.size(), 2u);
+  EXPECT_EQ(p.regions.back().size, 64 * kMiB + 3 * kPage);
+  EXPECT_EQ(p.regions.front().size, 192 * kMiB - 3 * kPage);
+}
+
 // The share of the 5 ms windows of [from, from + 500 ms) in which
 // `range` was touched, checking that it was touched whole or not at all.
 double whole_windows(const SimMachine& m, int pid, AddrRange range, uint64_t from) {
