@@ -200,7 +200,7 @@ def achieved_intervals(name):
 
 # Under a simulated clock damonfs's kdamonds (and so damonfs/trace, which
 # damo's record reads through damonfs-perf) count from 1 s at the mount's
-# start, when the scenario's processes start (damonfs(8), "Simulated time").
+# start, when the scenario's processes start (damonfs(8), damonfs/trace).
 SIM_TRACE_EPOCH_NS = 1_000_000_000
 
 
@@ -218,15 +218,15 @@ def damonfs_record(scenario, process, seconds, out, intervals):
 set -e
 admin=/sys/kernel/mm/damon/admin
 pid=$(pgrep -P "$DAMONFS_PID" -x "$1")
-cat "$DAMONFS_MOUNT/damonfs/truth/$pid" > "$3.truth"
-"$DAMO" record --monitoring_intervals $4 -o "$3.raw" "$pid" > "$3.damo.log" 2>&1 &
+cat "$DAMONFS_MOUNT/damonfs/truth/$pid" > "$2.truth"
+"$DAMO" record --monitoring_intervals $3 -o "$2.raw" "$pid" > "$2.damo.log" 2>&1 &
 damo=$!
 until [ "$(cat $admin/kdamonds/0/state 2>/dev/null)" = on ]; do sleep 0.05; done
 # Time stands still until it is moved: give perf a moment to start listening.
 sleep 1
-steps=$5
+steps=$4
 while [ "$steps" -gt 0 ]; do
-  echo "$6us" > "$DAMONFS_MOUNT/damonfs/clock"
+  echo "$5us" > "$DAMONFS_MOUNT/damonfs/clock"
   steps=$((steps - 1))
 done
 kill -INT "$damo" 2>/dev/null || true
@@ -236,7 +236,7 @@ wait "$damo" || true
     steps = int(seconds * 1e6 / intervals[1]) + 1
     subprocess.run([os.path.join(SOURCE, 'scripts', 'damonfs-run'), '--damonfs',
                     os.path.join(build, 'fs', 'damonfs'), '--clock', 'manual', '--scenario', scenario, '--',
-                    'sh', '-c', script, 'record', process, '%.1f' % seconds, out,
+                    'sh', '-c', script, 'record', process, out,
                     '%d %d %d' % intervals, str(steps), str(intervals[1])], check=True, env=env)
     records = damo_records.read(out + '.raw')
     for rec in records:
