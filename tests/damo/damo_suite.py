@@ -291,8 +291,8 @@ class DamoOwnTestsTest(unittest.TestCase):
     def test_report(self):
         checkout = damo_checkout()
         if checkout and not os.path.exists(os.path.join(checkout, 'tests', 'report', 'expects', 'report-heats')):
-            self.skipTest('the damo checkout lacks tests/report/expects/report-heats (a file its test needs; '
-                          'GitHub snapshots without large files leave it out)')
+            self.skipTest('the damo checkout lacks tests/report/expects/report-heats, which its test compares '
+                          'with (a stored snapshot of the repository can leave out its largest files)')
         self.run_damo_test('report')
 
 
