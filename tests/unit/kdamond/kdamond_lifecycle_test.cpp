@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/kdamond/kdamond.h"
@@ -341,7 +343,14 @@ TEST(KdamondLifecycle, TheTasksCpuTimeIsItsOwnWork) {
   const unsigned long long self_before = test::cpu_ticks(getpid());
   ASSERT_EQ(kd.start(4, fake_work(probe)), 0);
   const pid_t pid = kd.tid();
-  ASSERT_TRUE(eventually([&] { return spun.load(); }));
+  // Waited for in long sleeps: this program's own CPU time is what is
+  // compared, and eventually()'s 200 us polls over the seconds 300 ms of
+  // CPU can take on a loaded machine (under TSan, each poll dearer) would
+  // spend a good part of it.
+  const auto deadline = std::chrono::steady_clock::now() + test::kHangTimeout;
+  while (!spun && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(spun.load());
   const unsigned long long task_ticks = test::cpu_ticks(pid);
   const unsigned long long self_ticks = test::cpu_ticks(getpid()) - self_before;
   const long hz = sysconf(_SC_CLK_TCK);
