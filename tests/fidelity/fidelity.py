@@ -12,6 +12,9 @@ sees? (README "Fidelity")
                                    damonfs, recorded again by damo
   fidelity.py compare [NAME...]    the table: hot-set Jaccard, wss error,
                                    regions; exit 1 when a bound is missed
+  fidelity.py kernels DIR_A DIR_B [NAME...]
+                                   two guest recordings (kernel-record with
+                                   FIDELITY_RECORDINGS=DIR) against each other
   fidelity.py heatmaps NAME        damo heatmaps of DAMON's record of the
                                    simulated run and of its truth
                                    (docs/images/NAME-{damon,truth}.png)
@@ -186,12 +189,13 @@ def damo_bin():
 def achieved_intervals(name):
     """The intervals the guest's kdamond kept while recording `name`:
     (sample, aggregation, update) in microseconds. Under TCG its
-    aggregations took 100 to 370 ms of the guest's clock instead of 100 ms,
-    still of 20 samples, so each sample watched its page for the
-    aggregation's length over 20. damonfs's DAMON is given these
-    intervals: a window's chance to catch a burst of accesses (and so its
-    working set) grows with its length, and the two sides have to look
-    through windows of one length to be compared."""
+    aggregations took longer than 100 ms of the guest's clock (109 to 370 ms
+    in the runs so far, the busier the host the longer), still of 20
+    samples, so each sample watched its page for the aggregation's length
+    over 20. The simulator's DAMON is given these intervals (the replay's
+    is not: replay_record()): a window's chance to catch a burst of
+    accesses (and so its working set) grows with its length, and the two
+    sides have to look through windows of one length to be compared."""
     snaps = damo_records.snapshots(damo_records.read(os.path.join(RECORDINGS, name + '.kernel.data')))
     aggr_us = (snaps[-1][1] - snaps[0][0]) / len(snaps) / 1000
     samples = INTERVALS[1] // INTERVALS[0]
@@ -375,6 +379,22 @@ def row(name, other, figures, jaccard_bound, wss_bound):
     return verdict != 'MISSED'
 
 
+def kernels(dir_a, dir_b, names):
+    """Two guest recordings of the same configurations against each other
+    (the second measured against the first): how far the kernel repeats
+    itself, the yardstick for the bounds."""
+    global RECORDINGS
+    print('| config | hot-set Jaccard, median | wss p25 / p50 / p75: error |')
+    print('|---|---|---|')
+    for name in names:
+        RECORDINGS = dir_a
+        a = kernel_side(name)
+        RECORDINGS = dir_b
+        f = metrics.compare(*a, *kernel_side(name))
+        print('| %s | %.2f (%d windows) | %s |' % (name, f['jaccard_median'], f['windows'], ' / '.join(
+            '%+.1f %%' % (100 * f['wss_error'][p]) for p in (25, 50, 75))))
+
+
 def compare(names, outdir):
     print('| run | hot-set Jaccard, median | wss p25 / p50 / p75, kernel vs other: error | regions (median) | bounds |')
     print('|---|---|---|---|---|')
@@ -408,6 +428,8 @@ def main(argv):
             heatmaps(n, outdir, os.path.join(SOURCE, 'docs', 'images'))
     elif cmd == 'compare':
         return 0 if compare(names, outdir) else 1
+    elif cmd == 'kernels' and len(argv) >= 4:
+        kernels(argv[2], argv[3], argv[4:] or list(CONFIGS))
     elif cmd == 'test':
         missing = [v for v in ('DAMO', 'MASIM', 'VMTEST') if not os.environ.get(v)]
         if not shutil.which('qemu-system-x86_64'):

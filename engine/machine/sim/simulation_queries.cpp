@@ -53,14 +53,11 @@ const AccessSchedule::Progress& Simulation::progress(SimProcess& p, uint32_t reg
 }
 
 bool Simulation::touched(const PageRef& ref, uint64_t t0, uint64_t t1) const {
+  if (t1 <= t0) return false;
   const SimProcess& p = *ref.proc;
-  const SimRegion& r = p.regions[ref.region];
-  if (r.together)
-    return t1 > t0 && p.schedule.together_touched(p.schedule.window(ref.region, p.schedule.progress(ref.region, t0),
-                                                                    p.schedule.progress(ref.region, t1)),
-                                                  p.key);
-  return p.schedule.touched(ref.region, access_key(p, ref.region, ref.vpage, 1), (ref.vpage - r.first) * kPageSize,
-                            kPageSize, t0, t1);
+  const AccessSchedule& s = p.schedule;
+  return touched(p, ref.region, s.window(ref.region, s.progress(ref.region, t0), s.progress(ref.region, t1)),
+                 ref.vpage, 1);
 }
 
 void Simulation::add_folio(std::vector<FolioInfo>& out, const SimProcess& p, const PageState& s, uint64_t addr,
