@@ -33,7 +33,7 @@ if [ -x "$vmtest" ]; then
 fi
 
 asan_tests=(core_tests damos_tests sim_tests kdamond_tests fs_tests control_tests)
-tsan_tests=(kdamond_tests control_tests control_stress_tests)
+tsan_tests=(kdamond_tests control_tests control_stress_tests sim_threads_tests)
 
 echo "== ASan+UBSan build: ${asan_tests[*]}"
 configure "$build-asan" -DDAMONFS_SANITIZE=address -DDAMONFS_BENCH=OFF

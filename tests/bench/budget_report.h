@@ -23,7 +23,7 @@ inline void min_of_ten(benchmark::internal::Benchmark* b) {
 }
 
 // Keeps what the budgets need from the runs while printing them as usual:
-// the fastest repetition's CPU time (in the benchmark's unit) and each
+// the fastest repetition's CPU and wall time (in the benchmark's unit) and each
 // iteration run's counters, by "function/args".
 class BudgetReporter : public benchmark::ConsoleReporter {
  public:
@@ -34,7 +34,10 @@ class BudgetReporter : public benchmark::ConsoleReporter {
     for (const Run& r : runs) {
       if (r.error_occurred) continue;
       const std::string name = r.run_name.function_name + "/" + r.run_name.args;
-      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "min") min_cpu_us[name] = r.GetAdjustedCPUTime();
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "min") {
+        min_cpu_us[name] = r.GetAdjustedCPUTime();
+        min_real_us[name] = r.GetAdjustedRealTime();
+      }
       if (r.run_type == Run::RT_Iteration)
         for (const auto& [counter, value] : r.counters) counters[name + ":" + counter] = value.value;
     }
@@ -44,7 +47,12 @@ class BudgetReporter : public benchmark::ConsoleReporter {
     auto it = min_cpu_us.find(name);
     return it == min_cpu_us.end() ? -1.0 : it->second;
   }
-  std::map<std::string, double> min_cpu_us;
+  // The same in wall time.
+  double min_real(const std::string& name) const {
+    auto it = min_real_us.find(name);
+    return it == min_real_us.end() ? -1.0 : it->second;
+  }
+  std::map<std::string, double> min_cpu_us, min_real_us;
   std::map<std::string, double> counters;
 };
 

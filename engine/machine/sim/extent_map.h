@@ -37,15 +37,11 @@ struct Extent {
 class ExtentMap {
  public:
   using iterator = std::map<uint64_t, Extent>::iterator;  // key: first virtual page
+  using const_iterator = std::map<uint64_t, Extent>::const_iterator;
 
   // The extent holding `vpage`, if any (none: a gap between mappings).
-  std::optional<iterator> find(uint64_t vpage) {
-    auto it = extents_.upper_bound(vpage);
-    if (it == extents_.begin()) return std::nullopt;
-    --it;
-    if (vpage >= it->first + it->second.pages) return std::nullopt;
-    return it;
-  }
+  std::optional<iterator> find(uint64_t vpage) { return find_in(extents_, vpage); }
+  std::optional<const_iterator> find(uint64_t vpage) const { return find_in(extents_, vpage); }
   // The extent holding `vpage`, which must be mapped (extents cover every
   // page of every region of a live process).
   iterator at(uint64_t vpage) { return std::prev(extents_.upper_bound(vpage)); }
@@ -70,6 +66,15 @@ class ExtentMap {
   size_t size() const { return extents_.size(); }
 
  private:
+  template <class Map>
+  static auto find_in(Map& extents, uint64_t vpage) -> std::optional<decltype(extents.begin())> {
+    auto it = extents.upper_bound(vpage);
+    if (it == extents.begin()) return std::nullopt;
+    --it;
+    if (vpage >= it->first + it->second.pages) return std::nullopt;
+    return it;
+  }
+
   std::map<uint64_t, Extent> extents_;
 };
 

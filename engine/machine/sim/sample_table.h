@@ -44,6 +44,7 @@ class SampleTable {
   static uint64_t key(uint32_t process, uint64_t folio_first) { return (uint64_t{process} + 1) << 36 | folio_first; }
 
   Set& set_of(uint64_t key) { return sets_[mix64(key) % kSets]; }
+  const Set& set_of(uint64_t key) const { return sets_[mix64(key) % kSets]; }
 
   // The slot holding `key` in its set `set`, or null when it was never
   // recorded or has been evicted.

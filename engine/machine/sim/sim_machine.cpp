@@ -48,7 +48,8 @@ PerfScore finish(PerfScore s, double latency_ns) {
 
 SimMachine::SimMachine(const Scenario& scenario, const Clock& clock, SimOptions options)
     : scenario_(scenario), clock_(clock), start_us_(clock.now_us()) {
-  sim_ = std::make_unique<Simulation>(scenario_, start_us_, options.seed.value_or(scenario_.seed), options.stubs);
+  sim_ = std::make_unique<Simulation>(scenario_, start_us_, options.seed.value_or(scenario_.seed), options.stubs,
+                                      options.sampling_helper);
 }
 
 SimMachine::~SimMachine() = default;

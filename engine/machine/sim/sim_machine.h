@@ -24,6 +24,7 @@
 
 #include "engine/clock.h"
 #include "engine/machine/machine.h"
+#include "engine/machine/sim/chunk_runner.h"
 #include "engine/machine/sim/scenario.h"
 
 namespace damon::sim {
@@ -37,6 +38,10 @@ struct SimOptions {
   bool stubs = false;
   // Overrides the scenario's seed.
   std::optional<uint64_t> seed;
+  // When a second thread helps work out a vaddr batch's young bits: by
+  // default while sampling runs ahead of the wall clock (chunk_runner.h).
+  // The answers are the same whichever it is.
+  ChunkRunner::Wake sampling_helper = ChunkRunner::Wake::when_busy;
 };
 
 // Synthetic pids start here: one above the kernel's largest possible

@@ -59,8 +59,9 @@ const Scenario& validated(const Scenario& scenario) {
 
 uint64_t SimRegion::resident_pages() const { return std::accumulate(resident.begin(), resident.end(), uint64_t{0}); }
 
-Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs)
-    : machine_(validated(scenario).machine), seed_(seed), now_(start_us), mem_(machine_) {
+Simulation::Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs,
+                       ChunkRunner::Wake sampling_helper)
+    : machine_(validated(scenario).machine), seed_(seed), now_(start_us), mem_(machine_), sampling_(sampling_helper) {
   faults_until_ = start_us;
   utilization_.assign(nodes().size(), 0);
   if (machine_.bandwidth_limited()) {

@@ -5,7 +5,8 @@
 // pages with runs of identical pages (ExtentMap), and PhysicalMemory's
 // reverse map does the same from physical frames back to the owner. Nothing
 // here grows with the memory size, only with how fragmented actions have
-// made it. What sampling made old lives in a SampleTable.
+// made it. What sampling made old lives in a SampleTable, the newest batch
+// of each process in its SampledBatch.
 #pragma once
 
 #include <array>
@@ -19,12 +20,14 @@
 #include "engine/machine/machine.h"
 #include "engine/machine/sim/access_schedule.h"
 #include "engine/machine/sim/bandwidth_model.h"
+#include "engine/machine/sim/chunk_runner.h"
 #include "engine/machine/sim/clear_times.h"
 #include "engine/machine/sim/extent_map.h"
 #include "engine/machine/sim/fault_set.h"
 #include "engine/machine/sim/numa_balancing.h"
 #include "engine/machine/sim/physical_memory.h"
 #include "engine/machine/sim/sample_table.h"
+#include "engine/machine/sim/sampled_batch.h"
 #include "engine/machine/sim/scenario.h"
 #include "engine/machine/sim/sim_machine.h"
 #include "engine/machine/sim/stub_process.h"
@@ -70,10 +73,8 @@ struct SimProcess {
   std::vector<SimRegion> regions;  // in address order
   ExtentMap extents;  // covers every region page
   ClearTimes cleared;  // test_and_clear_young clears, by a folio's first virtual page
-  // Where the last batch of mkold() of this process recorded each of its
-  // addresses (by index): a young() batch over the same addresses finds
-  // their entries there without searching the table (simulation_sampling.cpp).
-  std::vector<SampleTable::Slot*> sampled_slots;
+  // The last batch of mkold() on its pages, until it goes into the table.
+  SampledBatch sampled;
   AccessSchedule schedule;
   std::unique_ptr<StubProcess> stub;
   size_t home = 0;  // node index it runs on
@@ -99,7 +100,11 @@ struct PageRef {
 
 class Simulation {
  public:
-  Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs);
+  // `sampling_helper`: when young() may have a second thread work out part
+  // of a batch (ChunkRunner). Its thread is made here: a Simulation must
+  // not be made on a kdamond's task, whose thread group it would join.
+  Simulation(const Scenario& scenario, uint64_t start_us, uint64_t seed, bool stubs,
+             ChunkRunner::Wake sampling_helper);
 
   // Brings the state to time `now`: performance accounting, faults, ends of
   // processes. Every public SimMachine call does this first.
@@ -217,6 +222,24 @@ class Simulation {
   // a huge folio over the edge to a neighbouring region is when any of its
   // parts was, each drawn from its own region's accesses.
   bool folio_touched(SimProcess& p, uint32_t region, uint64_t first, uint64_t pages, uint64_t since);
+  // Puts a process's pending sampled batch, or every process's, in the
+  // table: before any look-up there but a batch's check of its own pages.
+  void flush_sampled(SimProcess& p);
+  void flush_sampled();
+  // When the table last saw `key` made old, 0 if it holds no entry.
+  uint64_t table_since(uint64_t key) const;
+  // young()'s first pass over a process's batch: the windows from the
+  // batch's mkold time of the regions its addresses span, and the verdict
+  // on addrs[k], k < addrs.size(), that is the batch's address from + k,
+  // where the batch alone can tell (simulation_sampling.cpp).
+  struct BatchWindows {
+    uint32_t first = 0;  // region index of windows[0]
+    std::vector<const AccessSchedule::Window*> windows;
+  };
+  BatchWindows batch_windows(SimProcess& p, std::span<const uint64_t> addrs);
+  void decide_held(const SimProcess& p, std::span<const uint64_t> addrs, size_t from, const BatchWindows& windows);
+  static constexpr uint8_t kUndecided = 2;  // verdicts_ left to the second pass
+  static constexpr size_t kYoungChunk = 128;
   // Calls f(i, folio, set) for each addrs[i] that holds a page
   // (simulation_sampling.cpp).
   template <class F>
@@ -261,6 +284,8 @@ class Simulation {
   std::vector<NumaPromotion> numa_promo_;  // per node: NUMA balancing's promotion throttles
 
   SampleTable samples_;
+  std::vector<uint8_t> verdicts_;  // young()'s per address: 0, 1 or kUndecided
+  ChunkRunner sampling_;
 };
 
 }  // namespace damon::sim

@@ -21,7 +21,7 @@ namespace {
 // of the extent's folios is worked out once per extent too.
 class ExtentCursor {
  public:
-  explicit ExtentCursor(ExtentMap& extents) : extents_(extents) {}
+  explicit ExtentCursor(const ExtentMap& extents) : extents_(extents) {}
 
   // Null when no page is mapped there.
   const Extent* at(uint64_t vpage) {
@@ -43,7 +43,7 @@ class ExtentCursor {
   uint64_t folio_pages() const { return folio_pages_; }
 
  private:
-  ExtentMap& extents_;
+  const ExtentMap& extents_;
   uint64_t first_ = 0, pages_ = 0;  // pages_ 0: none yet
   const Extent* extent_ = nullptr;
   uint64_t folio_mask_ = 0, folio_pages_ = 1;
@@ -113,19 +113,35 @@ Simulation::SampledFolio Simulation::sampled_folio(const Lookup& page) {
 }
 
 void Simulation::mkold(const Lookup& page) {
+  flush_sampled();
   const SampledFolio folio = sampled_folio(page);
   mkold(folio, samples_.set_of(sample_key(folio)));
 }
 
 bool Simulation::young(const Lookup& page, bool clear) {
+  flush_sampled();
   const SampledFolio folio = sampled_folio(page);
   return young(folio, samples_.set_of(sample_key(folio)), clear);
+}
+
+uint64_t Simulation::table_since(uint64_t key) const {
+  const SampleTable::Slot* slot = SampleTable::find(samples_.set_of(key), key);
+  return slot ? slot->since() : 0;
+}
+
+void Simulation::flush_sampled(SimProcess& p) {
+  p.sampled.flush([this](uint64_t key, uint64_t at) { SampleTable::record(samples_.set_of(key), key, at); });
+}
+
+void Simulation::flush_sampled() {
+  for (SimProcess& p : procs_) flush_sampled(p);
 }
 
 template <class F>
 void Simulation::for_each_folio(Space space, std::span<const uint64_t> addrs, F f) {
   SimProcess* p = space.physical() ? nullptr : live(space.pid);
   if (!space.physical() && !p) return;
+  flush_sampled();
   std::optional<ExtentCursor> cursor;
   if (p) cursor.emplace(p->extents);
   // The folio at addr, as state() would find it without building a
@@ -171,34 +187,18 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
     return;
   }
   // A process's pages, DAMON's every sampling interval: only what mkold()
-  // needs of each folio, its key, is worked out, and the table sets of a
-  // chunk are prefetched before the first is written.
+  // needs of each folio, its key, is worked out, and kept by index in the
+  // process's SampledBatch. The batch before goes into the table unless
+  // it was checked.
   SimProcess* p = live(space.pid);
   if (!p) return;
+  if (!p->sampled.checked()) flush_sampled(*p);
   ExtentCursor cursor(p->extents);
   const uint64_t proc_key = SampleTable::key(p->index, 0);
-  // Every index is written below (null where no page is mapped): clearing
-  // the whole vector first was a memset per sample.
-  p->sampled_slots.resize(addrs.size());
-  std::array<size_t, kChunk> index;
-  std::array<uint64_t, kChunk> keys;
-  std::array<SampleTable::Set*, kChunk> sets;
-  for (size_t i = 0; i < addrs.size();) {
-    size_t n = 0;
-    for (; i < addrs.size() && n < kChunk; ++i) {
-      const uint64_t vpage = addrs[i] / kPageSize;
-      const Extent* e = cursor.at(vpage);
-      if (!e) {
-        p->sampled_slots[i] = nullptr;
-        continue;
-      }
-      index[n] = i;
-      keys[n] = proc_key | cursor.folio_first(vpage);
-      sets[n] = &samples_.set_of(keys[n]);
-      __builtin_prefetch(sets[n]);
-      ++n;
-    }
-    for (size_t k = 0; k < n; ++k) p->sampled_slots[index[k]] = SampleTable::record(*sets[k], keys[k], now_);
+  p->sampled.start(addrs.size(), now_);
+  for (size_t i = 0; i < addrs.size(); ++i) {
+    const uint64_t vpage = addrs[i] / kPageSize;
+    p->sampled.set(i, cursor.at(vpage) ? proc_key | cursor.folio_first(vpage) : 0);
   }
 }
 
@@ -210,29 +210,49 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
     });
     return;
   }
-  // As young(folio, set, false) for each page of a process, found as
-  // mkold() finds them. DAMON checks the addresses it made old one sample
-  // before: where the slot mkold() recorded an address in still holds the
-  // folio's key, that is its entry, and the table is not searched. A
-  // batch's pages mostly share their window (the same region, made old at
-  // the same time), which is looked up only when that changes.
   SimProcess* p = live(space.pid);
   if (!p) return;
+  // Two passes. The first decides every page the process's SampledBatch
+  // holds at the same index and nothing has cleared since (DAMON checks
+  // the addresses it made old one sample before), changing nothing, so its
+  // chunks may run on two threads. The second takes the rest in address
+  // order: another kdamond's addresses or a folio reshaped since put the
+  // batch in the table and search there; a page cleared since, or a huge
+  // folio over a region's edge, has a window of its own.
+  verdicts_.assign(addrs.size(), kUndecided);
+  if (p->sampled.live() && !addrs.empty()) {
+    const BatchWindows windows = batch_windows(*p, addrs);
+    const size_t chunks = (addrs.size() + kYoungChunk - 1) / kYoungChunk;
+    const auto chunk = [&](size_t c) {
+      const size_t from = c * kYoungChunk;
+      decide_held(*p, addrs.subspan(from, std::min(kYoungChunk, addrs.size() - from)), from, windows);
+    };
+    if (chunks == 1) {
+      chunk(0);
+    } else {
+      sampling_.run(chunks, chunk);
+    }
+  }
   ExtentCursor cursor(p->extents);
   const uint64_t proc_key = SampleTable::key(p->index, 0);
   const AccessSchedule::Window* w = nullptr;
   uint32_t w_region = 0;
   uint64_t w_since = 0;
   for (size_t i = 0; i < addrs.size(); ++i) {
+    if (verdicts_[i] != kUndecided) {
+      out[i] = verdicts_[i];
+      continue;
+    }
     const uint64_t vpage = addrs[i] / kPageSize;
     const Extent* e = cursor.at(vpage);
     if (!e) continue;
     const uint64_t first = cursor.folio_first(vpage), pages = cursor.folio_pages();
     const uint64_t key = proc_key | first;
-    const SampleTable::Slot* slot = i < p->sampled_slots.size() ? p->sampled_slots[i] : nullptr;
-    const SampleTable::Slot* sampled = slot && slot->key == key ? slot : SampleTable::find(samples_.set_of(key), key);
     uint64_t since = p->cleared.since(first, p->start_us);
-    if (sampled) since = std::max(since, sampled->since());
+    const bool held = p->sampled.holds(i, key);
+    if (held) since = std::max(since, p->sampled.at());
+    if (!held) flush_sampled(*p);
+    if (!held || p->sampled.in_table()) since = std::max(since, table_since(key));
     if (e->lazy && e->fs->rank_of(vpage) >= e->fs->faulted()) continue;  // paged out
     const SimRegion& r = p->regions[e->region];
     if (first < r.first || first + pages > r.end()) {  // a huge folio shared with a neighbouring region
@@ -246,6 +266,53 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
       w_since = since;
     }
     if (touched(*p, e->region, *w, first, pages)) out[i] = true;
+  }
+  p->sampled.mark_checked();
+}
+
+Simulation::BatchWindows Simulation::batch_windows(SimProcess& p, std::span<const uint64_t> addrs) {
+  // The regions from the first address's to the last's: DAMON's addresses
+  // come in address order, and a page of any other region is left to the
+  // second pass.
+  const auto region_at = [&p](uint64_t vpage) {
+    const auto after = std::upper_bound(p.regions.begin(), p.regions.end(), vpage,
+                                        [](uint64_t v, const SimRegion& r) { return v < r.first; });
+    return static_cast<uint32_t>(after == p.regions.begin() ? 0 : after - p.regions.begin() - 1);
+  };
+  BatchWindows bw;
+  bw.first = region_at(addrs.front() / kPageSize);
+  const uint32_t last = std::max(bw.first, region_at(addrs.back() / kPageSize));
+  for (uint32_t r = bw.first; r <= last; ++r) bw.windows.push_back(&window(p, r, p.sampled.at()));
+  return bw;
+}
+
+void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addrs, size_t from,
+                             const BatchWindows& windows) {
+  // Reads the process only, and writes its own chunk's verdicts: chunks
+  // may run at once.
+  ExtentCursor cursor(p.extents);
+  const uint64_t proc_key = SampleTable::key(p.index, 0), at = p.sampled.at();
+  for (size_t k = 0; k < addrs.size(); ++k) {
+    const size_t i = from + k;
+    const uint64_t vpage = addrs[k] / kPageSize;
+    const Extent* e = cursor.at(vpage);
+    if (!e) {
+      verdicts_[i] = 0;
+      continue;
+    }
+    const uint64_t first = cursor.folio_first(vpage), pages = cursor.folio_pages();
+    const uint64_t key = proc_key | first;
+    if (!p.sampled.holds(i, key) || p.cleared.since(first, p.start_us) > at) continue;
+    if (p.sampled.in_table() && table_since(key) > at) continue;
+    if (e->lazy && e->fs->rank_of(vpage) >= e->fs->faulted()) {  // paged out
+      verdicts_[i] = 0;
+      continue;
+    }
+    const SimRegion& r = p.regions[e->region];
+    if (first < r.first || first + pages > r.end() || e->region < windows.first ||
+        e->region - windows.first >= windows.windows.size())
+      continue;
+    verdicts_[i] = touched(p, e->region, *windows.windows[e->region - windows.first], first, pages);
   }
 }
 
