@@ -69,6 +69,11 @@ struct SamplerInfo {
   std::string precision;  // one line a person can read
 };
 
+// young()'s answers, one byte per sampled address, 1 when its page was
+// accessed: unlike std::vector<bool>'s bits, threads may fill different
+// elements at once.
+using YoungBits = std::vector<uint8_t>;
+
 class Machine {
  public:
   virtual ~Machine() = default;
@@ -106,13 +111,13 @@ class Machine {
   virtual void mkold(Space space, std::span<const uint64_t> addrs) = 0;
   // For each address: was its page accessed since its last mkold()?
   // `out` is resized to addrs.size(). Non-present pages read false.
-  virtual void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) = 0;
+  virtual void young(Space space, std::span<const uint64_t> addrs, YoungBits& out) = 0;
 
   // young(), plus each page's attributes for probe filters in `pages`
   // (resized to addrs.size()). It runs every sample while probes are
   // installed; this default asks folios() page by page, a machine that can
   // read both in one pass overrides it.
-  virtual void young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+  virtual void young_pages(Space space, std::span<const uint64_t> addrs, YoungBits& out,
                            std::vector<SampledPage>& pages) {
     young(space, addrs, out);
     pages.resize(addrs.size());

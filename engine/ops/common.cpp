@@ -22,23 +22,40 @@ bool CommonOps::reads_sampled_pages(const Context& ctx) const {
   return false;
 }
 
-void CommonOps::collect_sampling_addrs(const Context& ctx, const Target& t) {
-  const uint64_t unit = machine_addr_unit(ctx);
-  addrs_.resize(t.regions.size());
-  for (size_t i = 0; i < t.regions.size(); ++i) addrs_[i] = t.regions[i].sampling_addr * unit;
+const std::vector<uint64_t>& CommonOps::sampling_addrs(const Context& ctx, size_t ti) {
+  // Regions only change between a prepare and its check by a commit, which
+  // prepares again: the addresses prepare gave the machine still hold
+  // unless the target was skipped then.
+  const Target& t = ctx.targets()[ti];
+  std::vector<uint64_t>& addrs = addrs_[ti];
+  if (addrs.size() != t.regions.size()) {
+    const uint64_t unit = machine_addr_unit(ctx);
+    addrs.resize(t.regions.size());
+    for (size_t i = 0; i < t.regions.size(); ++i) addrs[i] = t.regions[i].sampling_addr * unit;
+  }
+  return addrs;
 }
 
 void CommonOps::prepare_access_checks(Context& ctx) {
   Rng& rng = ctx.rng();
-  for (Target& t : ctx.targets()) {
-    if (!t.valid) continue;
-    for (Region& r : t.regions) {
+  const uint64_t unit = machine_addr_unit(ctx);
+  addrs_.resize(ctx.targets().size());
+  for (size_t ti = 0; ti < ctx.targets().size(); ++ti) {
+    Target& t = ctx.targets()[ti];
+    std::vector<uint64_t>& addrs = addrs_[ti];
+    if (!t.valid) {
+      addrs.clear();
+      continue;
+    }
+    addrs.resize(t.regions.size());
+    for (size_t i = 0; i < t.regions.size(); ++i) {
+      Region& r = t.regions[i];
       // Validation keeps regions non-empty; should one ever be empty, its
       // start is the only address to look at (rand_range needs a range).
       r.sampling_addr = r.size() ? rand_range(rng, r.ar.start, r.ar.end) : r.ar.start;
+      addrs[i] = r.sampling_addr * unit;
     }
-    collect_sampling_addrs(ctx, t);
-    ctx.machine().mkold(space_of(t), addrs_);
+    ctx.machine().mkold(space_of(t), addrs);
   }
 }
 
@@ -50,20 +67,22 @@ uint32_t CommonOps::check_accesses(Context& ctx) {
   // the probes only; nr_accesses stays 0.
   const bool count_accesses = !has_probe_weights(ctx.params());
   if (read_pages) pages_.resize(ctx.targets().size());
+  addrs_.resize(ctx.targets().size());
   for (size_t ti = 0; ti < ctx.targets().size(); ++ti) {
     Target& t = ctx.targets()[ti];
     if (t.valid) {
-      collect_sampling_addrs(ctx, t);
+      const std::vector<uint64_t>& addrs = sampling_addrs(ctx, ti);
       if (read_pages)
-        ctx.machine().young_pages(space_of(t), addrs_, young_, pages_[ti]);
+        ctx.machine().young_pages(space_of(t), addrs, young_, pages_[ti]);
       else
-        ctx.machine().young(space_of(t), addrs_, young_);
+        ctx.machine().young(space_of(t), addrs, young_);
     }
-    if (count_accesses) {
-      AccessRateUpdate update(window);
-      for (size_t i = 0; i < t.regions.size(); ++i) update(t.regions[i], t.valid && young_[i]);
+    AccessRateUpdate update(window);
+    for (size_t i = 0; i < t.regions.size(); ++i) {
+      Region& r = t.regions[i];
+      if (count_accesses) update(r, t.valid && young_[i]);
+      max_nr = std::max(max_nr, r.nr_accesses);
     }
-    for (const Region& r : t.regions) max_nr = std::max(max_nr, r.nr_accesses);
   }
   return max_nr;
 }

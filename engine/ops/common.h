@@ -37,11 +37,13 @@ class CommonOps : public Operations {
   const std::vector<SampledPage>& sampled_pages(size_t target) const { return pages_[target]; }
 
  private:
-  void collect_sampling_addrs(const Context& ctx, const Target& t);
+  // Target ti's sampling addresses in machine units, as prepare gave them
+  // to mkold().
+  const std::vector<uint64_t>& sampling_addrs(const Context& ctx, size_t ti);
 
-  // Reused per target and sample so the hot path does not allocate.
-  std::vector<uint64_t> addrs_;
-  std::vector<bool> young_;
+  // Per target, reused every sample so the hot path does not allocate.
+  std::vector<std::vector<uint64_t>> addrs_;
+  YoungBits young_;
   std::vector<std::vector<SampledPage>> pages_;
 };
 

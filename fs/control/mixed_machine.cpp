@@ -33,7 +33,7 @@ void MixedMachine::mkold(damon::Space space, std::span<const uint64_t> addrs) {
   if (damon::Machine* m = owner(space)) m->mkold(space, addrs);
 }
 
-void MixedMachine::young(damon::Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+void MixedMachine::young(damon::Space space, std::span<const uint64_t> addrs, damon::YoungBits& out) {
   if (damon::Machine* m = owner(space)) return m->young(space, addrs, out);
   out.assign(addrs.size(), false);
 }

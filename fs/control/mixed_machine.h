@@ -44,7 +44,7 @@ class MixedMachine final : public damon::Machine {
   std::vector<damon::Vma> vmas(int pid) const override;
   std::vector<damon::AddrRange> phys_ranges() const override { return sim_->phys_ranges(); }
   void mkold(damon::Space space, std::span<const uint64_t> addrs) override;
-  void young(damon::Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  void young(damon::Space space, std::span<const uint64_t> addrs, damon::YoungBits& out) override;
   std::vector<damon::NodeMemory> nodes() const override { return sim_->nodes(); }
   uint64_t psi_some_total_us() const override { return sim_->psi_some_total_us(); }
   uint64_t active_lru_bytes() const override { return sim_->active_lru_bytes(); }

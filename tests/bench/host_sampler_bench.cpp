@@ -70,7 +70,7 @@ void BM_SampleInterval(benchmark::State& state, SamplerKind kind, uint64_t cold_
   std::unique_ptr<AccessSampler> sampler = make_sampler(kind);
   const Space space = Space::process(w.pid());
   const std::vector<uint64_t> addrs = sampling_addrs(w);
-  std::vector<bool> young;
+  YoungBits young;
   size_t hot_young = 0;
   for (auto _ : state) {
     if (sampler->mkold(space, addrs) || sampler->young(space, addrs, young)) {

@@ -60,7 +60,7 @@ void FolioMachine::mkold(Space space, std::span<const uint64_t> addrs) {
   }
 }
 
-void FolioMachine::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+void FolioMachine::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
   out.assign(addrs.size(), false);
   for (size_t i = 0; i < addrs.size(); ++i) {
     try {

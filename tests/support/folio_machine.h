@@ -67,7 +67,7 @@ class FolioMachine final : public Machine {
   std::vector<Vma> vmas(int pid) const override;
   std::vector<AddrRange> phys_ranges() const override { return {}; }
   void mkold(Space space, std::span<const uint64_t> addrs) override;
-  void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  void young(Space space, std::span<const uint64_t> addrs, YoungBits& out) override;
   std::vector<NodeMemory> nodes() const override { return nodes_; }
   uint64_t psi_some_total_us() const override { return psi_total_us_; }
   uint64_t active_lru_bytes() const override { return active_lru_; }

@@ -58,7 +58,7 @@ class OracleMachine final : public Machine {
     calls_.last_mkold_pid = space.pid;
     mkold_at_[space.pid] = clock_.now_us();
   }
-  void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override {
+  void young(Space space, std::span<const uint64_t> addrs, YoungBits& out) override {
     ++calls_.young;
     out.resize(addrs.size());
     const bool present = space.physical() || task_exists(space.pid);

@@ -179,7 +179,7 @@ TEST(HostGuest, PaddrSamplesPhysicalPages) {
   all.insert(all.end(), cold.begin(), cold.end());
   machine.mkold(Space::phys(), all);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  std::vector<bool> young;
+  YoungBits young;
   machine.young(Space::phys(), all, young);
   const auto hot_young = std::count(young.begin(), young.begin() + 16, true);
   const auto cold_young = std::count(young.begin() + 16, young.end(), true);

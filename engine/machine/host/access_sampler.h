@@ -44,7 +44,7 @@ class AccessSampler {
   virtual int mkold(Space space, std::span<const uint64_t> addrs) = 0;
   // out[i]: was the page holding addrs[i] accessed since its last mkold?
   // All false on error.
-  virtual int young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) = 0;
+  virtual int young(Space space, std::span<const uint64_t> addrs, YoungBits& out) = 0;
   // The `young` filter's check of one page. Mechanisms that can only clear
   // a whole process (soft_dirty, clear_refs) answer without clearing: the
   // next sample clears it anyway.

@@ -89,7 +89,7 @@ void HostMachine::mkold(Space space, std::span<const uint64_t> addrs) {
   report_sampling(space, "clearing accessed bits", sampler_->mkold(space, addrs));
 }
 
-void HostMachine::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+void HostMachine::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
   report_sampling(space, "reading accessed bits", sampler_->young(space, addrs, out));
 }
 

@@ -75,7 +75,7 @@ int PageIdleSampler::mark_idle(std::span<const HeadFrame> heads) {
 }
 
 int PageIdleSampler::still_idle(Space space, std::span<const HeadFrame> heads,
-                                std::vector<bool>& idle) const {
+                                YoungBits& idle) const {
   idle.assign(heads.size(), false);
   std::vector<uint64_t> word_idx(heads.size());
   for (size_t i = 0; i < heads.size(); ++i) word_idx[i] = heads[i].pfn / kBitsPerWord;
@@ -97,18 +97,18 @@ int PageIdleSampler::mkold(Space space, std::span<const uint64_t> addrs) {
   return mark_idle(heads);
 }
 
-int PageIdleSampler::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+int PageIdleSampler::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
   out.assign(addrs.size(), false);
   std::vector<HeadFrame> heads;
   if (int err = frames(space, addrs, heads)) return err;
-  std::vector<bool> idle;
+  YoungBits idle;
   if (int err = still_idle(space, heads, idle)) return err;
   for (size_t i = 0; i < addrs.size(); ++i) out[i] = heads[i].pfn && !idle[i];
   return 0;
 }
 
 int PageIdleSampler::test_and_clear_young(Space space, uint64_t addr, bool& young) {
-  std::vector<bool> out;
+  YoungBits out;
   if (int err = this->young(space, {&addr, 1}, out)) {
     young = false;
     return err;

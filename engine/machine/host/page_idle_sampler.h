@@ -30,7 +30,7 @@ class PageIdleSampler final : public AccessSampler {
   SamplerInfo info() const override;
   bool physical() const override { return true; }
   int mkold(Space space, std::span<const uint64_t> addrs) override;
-  int young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  int young(Space space, std::span<const uint64_t> addrs, YoungBits& out) override;
   int test_and_clear_young(Space space, uint64_t addr, bool& young) override;
 
  private:
@@ -42,7 +42,7 @@ class PageIdleSampler final : public AccessSampler {
   int mark_idle(std::span<const HeadFrame> heads);
   // Whether each folio counts as not accessed since mark_idle(): still
   // idle, or (physical frames) not a user page at all.
-  int still_idle(Space space, std::span<const HeadFrame> heads, std::vector<bool>& idle) const;
+  int still_idle(Space space, std::span<const HeadFrame> heads, YoungBits& idle) const;
 
   UniqueFd bitmap_;
   UniqueFd kpageflags_;

@@ -34,7 +34,7 @@ int ReferencedSampler::mkold(Space space, std::span<const uint64_t> addrs) {
   return write_text(proc_path(space.pid, "clear_refs"), "1");
 }
 
-int ReferencedSampler::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+int ReferencedSampler::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
   out.assign(addrs.size(), false);
   if (space.physical()) return EINVAL;
   if (addrs.empty()) return 0;
@@ -62,7 +62,7 @@ int ReferencedSampler::test_and_clear_young(Space space, uint64_t addr, bool& yo
       return 0;
     }
   }
-  std::vector<bool> out;
+  YoungBits out;
   const int err = this->young(space, {&addr, 1}, out);
   young = out[0];
   return err;

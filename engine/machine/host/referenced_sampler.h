@@ -23,7 +23,7 @@ class ReferencedSampler final : public AccessSampler {
   SamplerKind kind() const override { return SamplerKind::clear_refs; }
   SamplerInfo info() const override;
   int mkold(Space space, std::span<const uint64_t> addrs) override;
-  int young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  int young(Space space, std::span<const uint64_t> addrs, YoungBits& out) override;
   int test_and_clear_young(Space space, uint64_t addr, bool& young) override;
 
  private:

@@ -20,7 +20,7 @@ int SoftDirtySampler::mkold(Space space, std::span<const uint64_t> addrs) {
   return write_text(proc_path(space.pid, "clear_refs"), "4");
 }
 
-int SoftDirtySampler::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+int SoftDirtySampler::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
   out.assign(addrs.size(), false);
   if (space.physical()) return EINVAL;
   if (addrs.empty()) return 0;
@@ -34,7 +34,7 @@ int SoftDirtySampler::young(Space space, std::span<const uint64_t> addrs, std::v
 }
 
 int SoftDirtySampler::test_and_clear_young(Space space, uint64_t addr, bool& young) {
-  std::vector<bool> out;
+  YoungBits out;
   const int err = this->young(space, {&addr, 1}, out);
   young = out[0];
   return err;

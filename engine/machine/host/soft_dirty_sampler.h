@@ -14,7 +14,7 @@ class SoftDirtySampler final : public AccessSampler {
   SamplerKind kind() const override { return SamplerKind::soft_dirty; }
   SamplerInfo info() const override;
   int mkold(Space space, std::span<const uint64_t> addrs) override;
-  int young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  int young(Space space, std::span<const uint64_t> addrs, YoungBits& out) override;
   int test_and_clear_young(Space space, uint64_t addr, bool& young) override;
 };
 

@@ -94,7 +94,7 @@ void SimMachine::mkold(Space space, std::span<const uint64_t> addrs) {
   sim_->mkold(space, addrs);
 }
 
-void SimMachine::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+void SimMachine::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
   const auto lock = sync();
   sim_->young(space, addrs, out);
 }
@@ -156,7 +156,7 @@ std::vector<FolioInfo> SimMachine::folios(Space space, AddrRange range) const {
   return sim_->folios(space, range);
 }
 
-void SimMachine::young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+void SimMachine::young_pages(Space space, std::span<const uint64_t> addrs, YoungBits& out,
                              std::vector<SampledPage>& pages) {
   const auto lock = sync();
   sim_->young_pages(space, addrs, out, pages);

@@ -119,7 +119,7 @@ class SimMachine final : public Machine {
   std::vector<Vma> vmas(int pid) const override;
   std::vector<AddrRange> phys_ranges() const override;
   void mkold(Space space, std::span<const uint64_t> addrs) override;
-  void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) override;
+  void young(Space space, std::span<const uint64_t> addrs, YoungBits& out) override;
   std::vector<NodeMemory> nodes() const override;
   uint64_t psi_some_total_us() const override;
   uint64_t active_lru_bytes() const override;
@@ -127,7 +127,7 @@ class SimMachine final : public Machine {
   uint64_t hugepage_bytes() const override;
   std::optional<uint64_t> memcg_node_lru_bytes(const std::string& path, int nid) const override;
   std::vector<FolioInfo> folios(Space space, AddrRange range) const override;
-  void young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+  void young_pages(Space space, std::span<const uint64_t> addrs, YoungBits& out,
                    std::vector<SampledPage>& pages) override;
   bool test_and_clear_young(Space space, uint64_t addr) override;
   uint64_t madvise(int pid, AddrRange range, Action action) override;

@@ -155,13 +155,13 @@ class Simulation {
   void mkold(const Lookup& page);
   bool young(const Lookup& page, bool clear);
   // young() and, in the same pass, anon/file and memcg of each page.
-  void young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+  void young_pages(Space space, std::span<const uint64_t> addrs, YoungBits& out,
                    std::vector<SampledPage>& pages);
   // The same for many addresses of one space, as DAMON samples them
   // (simulation_sampling.cpp): `out[i]` is young(addrs[i]), false where no
   // page is mapped.
   void mkold(Space space, std::span<const uint64_t> addrs);
-  void young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out);
+  void young(Space space, std::span<const uint64_t> addrs, YoungBits& out);
   bool touched(const PageRef& ref, uint64_t t0, uint64_t t1) const;
   std::vector<FolioInfo> folios(Space space, AddrRange range);
   RegionTruth region_truth(const SimProcess& p, const SimRegion& r) const;
@@ -229,17 +229,23 @@ class Simulation {
   // When the table last saw `key` made old, 0 if it holds no entry.
   uint64_t table_since(uint64_t key) const;
   // young()'s first pass over a process's batch: the windows from the
-  // batch's mkold time of the regions its addresses span, and the verdict
-  // on addrs[k], k < addrs.size(), that is the batch's address from + k,
-  // where the batch alone can tell (simulation_sampling.cpp).
+  // batch's mkold time of the regions its addresses span, and out[k], the
+  // answer on addrs[k], the batch's address from + k, where the batch alone
+  // can tell (simulation_sampling.cpp).
   struct BatchWindows {
     uint32_t first = 0;  // region index of windows[0]
     std::vector<const AccessSchedule::Window*> windows;
   };
   BatchWindows batch_windows(SimProcess& p, std::span<const uint64_t> addrs);
-  void decide_held(const SimProcess& p, std::span<const uint64_t> addrs, size_t from, const BatchWindows& windows);
-  static constexpr uint8_t kUndecided = 2;  // verdicts_ left to the second pass
-  static constexpr size_t kYoungChunk = 128;
+  void decide_held(const SimProcess& p, std::span<const uint64_t> addrs, std::span<uint8_t> out, size_t from,
+                   const BatchWindows& windows);
+  static constexpr uint8_t kUndecided = 2;  // young()'s answers left to the second pass
+  // Calls f(from, count) for consecutive chunks of [0, n), from this thread
+  // and maybe the sampling helper: f may only read the simulation, and
+  // write what belongs to its own indices.
+  template <class F>
+  void in_chunks(size_t n, F f);
+  static constexpr size_t kChunkPages = 128, kTailPages = 256, kTailChunk = 32;
   // Calls f(i, folio, set) for each addrs[i] that holds a page
   // (simulation_sampling.cpp).
   template <class F>
@@ -284,7 +290,6 @@ class Simulation {
   std::vector<NumaPromotion> numa_promo_;  // per node: NUMA balancing's promotion throttles
 
   SampleTable samples_;
-  std::vector<uint8_t> verdicts_;  // young()'s per address: 0, 1 or kUndecided
   ChunkRunner sampling_;
 };
 

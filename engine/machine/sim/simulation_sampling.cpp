@@ -188,8 +188,9 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
   }
   // A process's pages, DAMON's every sampling interval: only what mkold()
   // needs of each folio, its key, is worked out, and kept by index in the
-  // process's SampledBatch. The batch before goes into the table unless
-  // it was checked.
+  // process's SampledBatch. The batch before goes into the table unless it
+  // was checked. (Sharing this with the sampling helper gained nothing: it
+  // is a few nanoseconds a page.)
   SimProcess* p = live(space.pid);
   if (!p) return;
   if (!p->sampled.checked()) flush_sampled(*p);
@@ -202,7 +203,25 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
   }
 }
 
-void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out) {
+template <class F>
+void Simulation::in_chunks(size_t n, F f) {
+  // Large chunks, then small ones for the last kTailPages: whoever
+  // finishes first then waits for the other's chunk in hand only briefly.
+  const size_t tail = std::min(n, kTailPages), large = (n - tail + kChunkPages - 1) / kChunkPages;
+  const size_t tail_from = std::min(n, large * kChunkPages);
+  const size_t chunks = large + (n - tail_from + kTailChunk - 1) / kTailChunk;
+  const auto chunk = [&](size_t c) {
+    const size_t from = c < large ? c * kChunkPages : tail_from + (c - large) * kTailChunk;
+    f(from, std::min(c < large ? kChunkPages : kTailChunk, (c < large ? tail_from : n) - from));
+  };
+  if (chunks == 1) {
+    chunk(0);
+  } else if (chunks > 1) {
+    sampling_.run(chunks, chunk);
+  }
+}
+
+void Simulation::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
   out.assign(addrs.size(), false);
   if (space.physical()) {
     for_each_folio(space, addrs, [&](size_t i, const SampledFolio& folio, SampleTable::Set& set) {
@@ -219,19 +238,12 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
   // order: another kdamond's addresses or a folio reshaped since put the
   // batch in the table and search there; a page cleared since, or a huge
   // folio over a region's edge, has a window of its own.
-  verdicts_.assign(addrs.size(), kUndecided);
+  out.assign(addrs.size(), kUndecided);
   if (p->sampled.live() && !addrs.empty()) {
     const BatchWindows windows = batch_windows(*p, addrs);
-    const size_t chunks = (addrs.size() + kYoungChunk - 1) / kYoungChunk;
-    const auto chunk = [&](size_t c) {
-      const size_t from = c * kYoungChunk;
-      decide_held(*p, addrs.subspan(from, std::min(kYoungChunk, addrs.size() - from)), from, windows);
-    };
-    if (chunks == 1) {
-      chunk(0);
-    } else {
-      sampling_.run(chunks, chunk);
-    }
+    in_chunks(addrs.size(), [&](size_t from, size_t n) {
+      decide_held(*p, addrs.subspan(from, n), std::span(out).subspan(from, n), from, windows);
+    });
   }
   ExtentCursor cursor(p->extents);
   const uint64_t proc_key = SampleTable::key(p->index, 0);
@@ -239,10 +251,8 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, std::vector
   uint32_t w_region = 0;
   uint64_t w_since = 0;
   for (size_t i = 0; i < addrs.size(); ++i) {
-    if (verdicts_[i] != kUndecided) {
-      out[i] = verdicts_[i];
-      continue;
-    }
+    if (out[i] != kUndecided) continue;
+    out[i] = 0;
     const uint64_t vpage = addrs[i] / kPageSize;
     const Extent* e = cursor.at(vpage);
     if (!e) continue;
@@ -286,10 +296,10 @@ Simulation::BatchWindows Simulation::batch_windows(SimProcess& p, std::span<cons
   return bw;
 }
 
-void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addrs, size_t from,
-                             const BatchWindows& windows) {
-  // Reads the process only, and writes its own chunk's verdicts: chunks
-  // may run at once.
+void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addrs, std::span<uint8_t> out,
+                             size_t from, const BatchWindows& windows) {
+  // Reads the process only, and writes its own chunk's answers: chunks may
+  // run at once.
   ExtentCursor cursor(p.extents);
   const uint64_t proc_key = SampleTable::key(p.index, 0), at = p.sampled.at();
   for (size_t k = 0; k < addrs.size(); ++k) {
@@ -297,7 +307,7 @@ void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addr
     const uint64_t vpage = addrs[k] / kPageSize;
     const Extent* e = cursor.at(vpage);
     if (!e) {
-      verdicts_[i] = 0;
+      out[k] = 0;
       continue;
     }
     const uint64_t first = cursor.folio_first(vpage), pages = cursor.folio_pages();
@@ -305,18 +315,18 @@ void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addr
     if (!p.sampled.holds(i, key) || p.cleared.since(first, p.start_us) > at) continue;
     if (p.sampled.in_table() && table_since(key) > at) continue;
     if (e->lazy && e->fs->rank_of(vpage) >= e->fs->faulted()) {  // paged out
-      verdicts_[i] = 0;
+      out[k] = 0;
       continue;
     }
     const SimRegion& r = p.regions[e->region];
     if (first < r.first || first + pages > r.end() || e->region < windows.first ||
         e->region - windows.first >= windows.windows.size())
       continue;
-    verdicts_[i] = touched(p, e->region, *windows.windows[e->region - windows.first], first, pages);
+    out[k] = touched(p, e->region, *windows.windows[e->region - windows.first], first, pages);
   }
 }
 
-void Simulation::young_pages(Space space, std::span<const uint64_t> addrs, std::vector<bool>& out,
+void Simulation::young_pages(Space space, std::span<const uint64_t> addrs, YoungBits& out,
                              std::vector<SampledPage>& pages) {
   out.assign(addrs.size(), false);
   pages.resize(addrs.size());

@@ -81,10 +81,10 @@ TEST(MixedMachine, WithoutAHostRealPidsResolveToNothing) {
   EXPECT_TRUE(machine.task_exists(kSimPid));
   EXPECT_FALSE(machine.task_exists(kRealPid));
   EXPECT_TRUE(machine.vmas(kRealPid).empty());
-  std::vector<bool> young;
+  damon::YoungBits young;
   const uint64_t addrs[2] = {0x1000, 0x2000};
   machine.young(Space::process(kRealPid), addrs, young);
-  EXPECT_EQ(young, (std::vector<bool>{false, false}));
+  EXPECT_EQ(young, (damon::YoungBits{0, 0}));
   EXPECT_EQ(machine.host_missing(), "no sampler");
 }
 

@@ -242,10 +242,10 @@ TEST_F(HostMachineTest, AGoneProcessHasNothingAndLogsNothing) {
   EXPECT_TRUE(machine->folios(Space::process(pid), hot).empty());
   EXPECT_EQ(machine->madvise(pid, hot, Action::pageout), 0u);
   EXPECT_FALSE(machine->migrate(Space::process(pid), hot.start, 0));
-  std::vector<bool> young;
+  YoungBits young;
   machine->mkold(Space::process(pid), std::vector<uint64_t>{hot.start});
   machine->young(Space::process(pid), std::vector<uint64_t>{hot.start}, young);
-  EXPECT_EQ(young, std::vector<bool>{false});
+  EXPECT_EQ(young, YoungBits{false});
   EXPECT_EQ(log.lines(), std::vector<std::string>{});
 }
 
@@ -266,10 +266,10 @@ int run_unprivileged(int root_pid, AddrRange file) {
     // Root's process: no access at all.
     check(m.madvise(root_pid, file, Action::pageout) == 0, "pageout root");
     check(!m.migrate(Space::process(root_pid), file.start, 0), "migrate root");
-    std::vector<bool> young;
+    YoungBits young;
     m.mkold(Space::process(root_pid), std::vector<uint64_t>{file.start});
     m.young(Space::process(root_pid), std::vector<uint64_t>{file.start}, young);
-    check(young == std::vector<bool>{false}, "young root");
+    check(young == YoungBits{false}, "young root");
     check(m.vmas(root_pid).empty(), "vmas root");
     check(m.madvise(own_pid, own->cold(), Action::pageout) == 0, "pageout own");
   }

@@ -79,11 +79,11 @@ class SamplerTest : public ::testing::TestWithParam<SamplerKind> {
   }
 
   // Samples `addrs` over `ms` milliseconds.
-  std::vector<bool> sample(const std::vector<uint64_t>& addrs, int ms) {
+  YoungBits sample(const std::vector<uint64_t>& addrs, int ms) {
     const Space space = Space::process(workload->pid());
     EXPECT_EQ(sampler->mkold(space, addrs), 0);
     test::sleep_ms(ms);
-    std::vector<bool> young;
+    YoungBits young;
     EXPECT_EQ(sampler->young(space, addrs, young), 0);
     return young;
   }
@@ -103,7 +103,7 @@ TEST_P(SamplerTest, HotPagesAreYoungColdPagesAreNot) {
   sample(all, 20);
   int hot_young = 0, cold_young = 0;
   for (int round = 0; round < 5; ++round) {
-    const std::vector<bool> young = sample(all, 30);
+    const YoungBits young = sample(all, 30);
     ASSERT_EQ(young.size(), all.size());
     hot_young += static_cast<int>(std::count(young.begin(), young.begin() + 16, true));
     cold_young += static_cast<int>(std::count(young.begin() + 16, young.end(), true));
@@ -116,8 +116,8 @@ TEST_P(SamplerTest, HotPagesAreYoungColdPagesAreNot) {
 
 TEST_P(SamplerTest, UnmappedAddressesAreNotYoung) {
   const std::vector<uint64_t> holes = {0x1000, workload->hot().start - kPageSize};
-  const std::vector<bool> young = sample(holes, 10);
-  EXPECT_EQ(young, std::vector<bool>(2, false));
+  const YoungBits young = sample(holes, 10);
+  EXPECT_EQ(young, YoungBits(2, false));
 }
 
 TEST_P(SamplerTest, TestAndClearYoungSeesTheHotPage) {
@@ -137,10 +137,10 @@ TEST_P(SamplerTest, AGoneProcessReadsNotYoung) {
   const std::vector<uint64_t> addrs = {workload->hot().start};
   workload->stop();
   sampler->mkold(space, addrs);
-  std::vector<bool> young;
+  YoungBits young;
   const int err = sampler->young(space, addrs, young);
   EXPECT_TRUE(err == 0 || err == ENOENT || err == ESRCH) << err;
-  EXPECT_EQ(young, std::vector<bool>{false});
+  EXPECT_EQ(young, YoungBits{false});
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, SamplerTest,
@@ -170,12 +170,12 @@ TEST(ReferencedSampler, OneAnswerPerMapping) {
   const Space self = Space::process(::getpid());
   const std::vector<uint64_t> addrs = spread(mapping, 8);
   ASSERT_EQ(sampler->mkold(self, addrs), 0);
-  std::vector<bool> young;
+  YoungBits young;
   ASSERT_EQ(sampler->young(self, addrs, young), 0);
-  EXPECT_EQ(young, std::vector<bool>(8, false));
+  EXPECT_EQ(young, YoungBits(8, false));
   static_cast<volatile char*>(p)[kSize - kPageSize] = 2;
   ASSERT_EQ(sampler->young(self, addrs, young), 0);
-  EXPECT_EQ(young, std::vector<bool>(8, true));
+  EXPECT_EQ(young, YoungBits(8, true));
   ::munmap(res, kSize + 2 * kPageSize);
 }
 

@@ -37,7 +37,7 @@ std::vector<uint64_t> spread(AddrRange r, size_t n) {
   return out;
 }
 
-double fraction(const std::vector<bool>& v) {
+double fraction(const YoungBits& v) {
   return static_cast<double>(std::count(v.begin(), v.end(), true)) / static_cast<double>(v.size());
 }
 
@@ -49,7 +49,7 @@ TEST(SimAccess, YoungIsTheGroundTruthSinceMkold) {
   const uint64_t t0 = clock.now_us();
   m.mkold(Space::process(pid), addrs);
   clock.advance(5000);
-  std::vector<bool> young;
+  YoungBits young;
   m.young(Space::process(pid), addrs, young);
   for (size_t i = 0; i < addrs.size(); ++i) {
     EXPECT_EQ(young[i], m.touched(Space::process(pid), addrs[i], t0, clock.now_us())) << i;
@@ -58,7 +58,7 @@ TEST(SimAccess, YoungIsTheGroundTruthSinceMkold) {
   EXPECT_NEAR(fraction(young), 1 - std::exp(-0.5), 0.04);
   // Reading does not clear: later reads only add pages.
   clock.advance(5000);
-  std::vector<bool> later;
+  YoungBits later;
   m.young(Space::process(pid), addrs, later);
   for (size_t i = 0; i < addrs.size(); ++i) EXPECT_TRUE(!young[i] || later[i]);
   EXPECT_GT(fraction(later), fraction(young));
@@ -73,7 +73,7 @@ TEST(SimAccess, HotPagesLookHotterThanCold) {
   m.mkold(Space::process(pid), hot);
   m.mkold(Space::process(pid), cold);
   clock.advance(20000);
-  std::vector<bool> yh, yc;
+  YoungBits yh, yc;
   m.young(Space::process(pid), hot, yh);
   m.young(Space::process(pid), cold, yc);
   EXPECT_NEAR(fraction(yh), 1 - std::exp(-2.0), 0.05);
@@ -89,12 +89,12 @@ TEST(SimAccess, PhysicalAndVirtualViewsShareAccessedBits) {
   for (uint64_t va : virt) phys.push_back(m.page(Space::process(pid), va)->phys_addr);
   m.mkold(Space::phys(), phys);
   clock.advance(5000);
-  std::vector<bool> yv, yp;
+  YoungBits yv, yp;
   m.young(Space::process(pid), virt, yv);
   m.young(Space::phys(), phys, yp);
   EXPECT_EQ(yv, yp);
   // Free physical memory is never young.
-  std::vector<bool> free_young;
+  YoungBits free_young;
   m.young(Space::phys(), std::vector<uint64_t>{m.phys_ranges()[0].end - kPage}, free_young);
   EXPECT_FALSE(free_young[0]);
 }
@@ -136,7 +136,7 @@ TEST(SimAccess, SameSeedSameAnswersOtherSeedOtherAnswers) {
     const auto addrs = spread(region_range(m, pid, "hot"), 300);
     m.mkold(Space::process(pid), addrs);
     clock.advance(3000);
-    std::vector<bool> y;
+    YoungBits y;
     m.young(Space::process(pid), addrs, y);
     return y;
   };
@@ -220,7 +220,7 @@ TEST(SimAccess, KilledAndFinishedProcessesAreGone) {
   EXPECT_TRUE(m.kill(hc));
   EXPECT_FALSE(m.kill(hc));
   EXPECT_FALSE(m.task_exists(hc));
-  std::vector<bool> y;
+  YoungBits y;
   m.young(Space::process(hc), std::vector<uint64_t>{0x400000}, y);
   EXPECT_FALSE(y[0]);
   EXPECT_EQ(m.nodes()[0].free_bytes, m.nodes()[0].total_bytes);

@@ -182,7 +182,7 @@ TEST(SimLayout, NothingGrowsWithMemorySize) {
   for (uint64_t i = 0; i < 1000; ++i) addrs.push_back(heap.vaddr.start + i * (heap.vaddr.size() / 1000));
   m.mkold(Space::process(pid), addrs);
   clock.advance(5000);
-  std::vector<bool> young;
+  YoungBits young;
   m.young(Space::process(pid), addrs, young);
   EXPECT_EQ(young.size(), 1000u);
   EXPECT_EQ(m.page(Space::process(pid), heap.vaddr.start)->node, 0);

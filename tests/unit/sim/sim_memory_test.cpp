@@ -248,9 +248,9 @@ TEST(SimMemory, HugeFoliosSpanTheEdgesBetweenRegionsOfOneMapping) {
   // single-page check agree.
   f.m.mkold(space, std::vector<uint64_t>{edge - kMiB, edge - kMiB - kPage, edge + kMiB});
   f.clock.advance(5000);
-  std::vector<bool> young;
+  YoungBits young;
   f.m.young(space, std::vector<uint64_t>{edge - kMiB, edge - kMiB - kPage, edge + kMiB}, young);
-  EXPECT_EQ(young, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(young, (YoungBits{true, false, true}));
   f.clock.advance(kSec);
   EXPECT_TRUE(f.m.test_and_clear_young(space, edge - kPage));
   EXPECT_FALSE(f.m.test_and_clear_young(space, edge - kMiB - kPage));
@@ -265,9 +265,9 @@ TEST(SimMemory, WithoutHugePagesTheIdleNeighbourStaysIdle) {
   EXPECT_FALSE(f.m.page(space, edge - kPage)->huge);
   f.m.mkold(space, std::vector<uint64_t>{edge - kPage, edge});
   f.clock.advance(kSec);
-  std::vector<bool> young;
+  YoungBits young;
   f.m.young(space, std::vector<uint64_t>{edge - kPage, edge}, young);
-  EXPECT_EQ(young, (std::vector<bool>{false, true}));
+  EXPECT_EQ(young, (YoungBits{false, true}));
 }
 
 TEST(SimMemory, AFolioOverAnEdgeChangesAsAWhole) {

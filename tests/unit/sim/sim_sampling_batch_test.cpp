@@ -63,10 +63,10 @@ void page_out_some(SimMachine& m, int pid) {
 
 // Runs `rounds` sampling intervals on `m`, batched or one address at a
 // time, and returns every young bit seen.
-std::vector<bool> sample(SimMachine& m, ManualClock& clock, int pid, int order, bool batched, int rounds) {
+YoungBits sample(SimMachine& m, ManualClock& clock, int pid, int order, bool batched, int rounds) {
   const Space space = Space::process(pid);
   const std::vector<uint64_t> addrs = addresses(m, pid, order);
-  std::vector<bool> seen, young;
+  YoungBits seen, young;
   for (int round = 0; round < rounds; ++round) {
     if (batched) {
       m.mkold(space, addrs);
@@ -94,8 +94,8 @@ TEST(SimSamplingBatch, AnswersAsOneAddressAtATimeInAnyOrder) {
     SimMachine batched(mixed(), batched_clock), single(mixed(), single_clock);
     const int pid = *batched.pid_of("mix");
     ASSERT_EQ(pid, *single.pid_of("mix"));
-    const std::vector<bool> a = sample(batched, batched_clock, pid, order, true, 12);
-    const std::vector<bool> b = sample(single, single_clock, pid, order, false, 12);
+    const YoungBits a = sample(batched, batched_clock, pid, order, true, 12);
+    const YoungBits b = sample(single, single_clock, pid, order, false, 12);
     ASSERT_EQ(a.size(), b.size());
     EXPECT_EQ(a, b) << "order " << order;
     // Not a vacuous match: some pages were young and some not.
@@ -113,7 +113,7 @@ TEST(SimSamplingBatch, PhysicalAddressesAnswerAsOneAtATime) {
     for (int i = 0; i < 2000; ++i) addrs.push_back(r.start + rng() % r.size());
   }
   std::sort(addrs.begin(), addrs.end());
-  std::vector<bool> a, b, one;
+  YoungBits a, b, one;
   batched.mkold(Space::phys(), addrs);
   for (uint64_t x : addrs) single.mkold(Space::phys(), std::span(&x, 1));
   batched_clock.advance(20000);

@@ -42,7 +42,7 @@ Scenario mixed() {
 // collapses. Returns every young bit the first kdamond saw. `reversed`
 // passes the same addresses in reverse order, which leaves nearly all of
 // them to the second pass (the first takes a batch in address order).
-std::vector<bool> sample(ChunkRunner::Wake wake, int rounds, bool reversed = false, bool second_kdamond = true) {
+YoungBits sample(ChunkRunner::Wake wake, int rounds, bool reversed = false, bool second_kdamond = true) {
   ManualClock clock(1000000);
   SimOptions options;
   options.sampling_helper = wake;
@@ -51,7 +51,7 @@ std::vector<bool> sample(ChunkRunner::Wake wake, int rounds, bool reversed = fal
   const Space space = Space::process(pid);
   std::vector<Vma> vmas = m.vmas(pid);
   std::mt19937_64 rng(3);
-  std::vector<bool> seen, young, other_young;
+  YoungBits seen, young, other_young;
   for (int round = 0; round < rounds; ++round) {
     std::vector<uint64_t> addrs, other;
     for (const Vma& v : vmas) {
@@ -79,8 +79,8 @@ std::vector<bool> sample(ChunkRunner::Wake wake, int rounds, bool reversed = fal
 }
 
 TEST(SimSamplingHelper, YoungBitsAreTheSameWithOrWithoutTheHelper) {
-  const std::vector<bool> alone = sample(ChunkRunner::Wake::never, 40);
-  const std::vector<bool> helped = sample(ChunkRunner::Wake::always, 40);
+  const YoungBits alone = sample(ChunkRunner::Wake::never, 40);
+  const YoungBits helped = sample(ChunkRunner::Wake::always, 40);
   ASSERT_EQ(alone.size(), helped.size());
   EXPECT_EQ(alone, helped);
   // Not a vacuous match: some pages were young and some not.

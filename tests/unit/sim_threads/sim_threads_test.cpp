@@ -25,7 +25,7 @@ TEST(SimThreads, ConcurrentSamplingActionsAndReadsKeepMemoryConsistent) {
     threads.emplace_back([&, t] {
       std::vector<uint64_t> addrs;
       for (int i = 0; i < 64; ++i) addrs.push_back(cold.start + ((t * 64 + i) * 97 % 4096) * kPage);
-      std::vector<bool> young;
+      YoungBits young;
       for (int round = 0; round < 200; ++round) {
         const Space space = t % 2 ? Space::process(pid) : Space::phys();
         if (t % 2) {
