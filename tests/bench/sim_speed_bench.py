@@ -77,13 +77,24 @@ class Mount:
         return time.perf_counter() - start, self.cpu() - cpu
 
     def cpu(self):
-        """The daemon's CPU seconds so far (its pid: the kdamonds' tgid)."""
-        tid = int(self.read('admin/kdamonds/0/pid'))
-        with open('/proc/%d/status' % tid) as f:
-            tgid = next(line.split()[1] for line in f if line.startswith('Tgid:'))
-        with open('/proc/%s/stat' % tgid) as f:
-            stat = f.read().rsplit(')', 1)[1].split()
-        return (int(stat[11]) + int(stat[12])) / os.sysconf('SC_CLK_TCK')
+        """CPU seconds so far of the daemon (every thread, the sampling
+        helper's included) and of each kdamond task, a process of its own
+        (ThreadSanitizer builds: a thread of the daemon)."""
+        def status(pid, field):
+            with open('/proc/%d/status' % pid) as f:
+                return int(next(line.split()[1] for line in f if line.startswith(field + ':')))
+
+        def seconds(pid):
+            with open('/proc/%d/stat' % pid) as f:
+                stat = f.read().rsplit(')', 1)[1].split()
+            return (int(stat[11]) + int(stat[12])) / os.sysconf('SC_CLK_TCK')
+
+        kdamonds = [int(self.read('admin/kdamonds/%s/pid' % k))
+                    for k in os.listdir(os.path.join(self.root, 'admin/kdamonds')) if k.isdigit()]
+        kdamonds = [pid for pid in kdamonds if pid > 0]
+        own = [pid for pid in kdamonds if status(pid, 'Tgid') == pid]
+        daemon = status(own[0], 'PPid') if own else status(kdamonds[0], 'Tgid')
+        return seconds(daemon) + sum(seconds(pid) for pid in own)
 
     def fields(self, rel):
         return [dict(zip(line.split()[::2], line.split()[1::2])) for line in self.read(rel).splitlines()]

@@ -55,10 +55,14 @@ class ChunkRunner {
     const std::function<void(size_t)>* chunk;
     std::atomic<size_t> next{0}, done{0};
   };
-  // Jobs closer together than this keep the helper awake.
-  static constexpr std::chrono::microseconds kBusyGap{1000};
-  // How long the helper looks for the next job before it sleeps.
-  static constexpr std::chrono::microseconds kSpin{100};
+  // Jobs closer together than this wake the helper: a kdamond sampling
+  // back to back (an advance) starts one every few tens of microseconds,
+  // while one paced by --speed sleeps between samples and is left alone.
+  static constexpr std::chrono::microseconds kBusyGap{200};
+  // How long the helper looks for the next job before it sleeps: longer
+  // than the pause of an aggregation (merging, schemes), so that a run of
+  // back-to-back samples never waits for it to wake.
+  static constexpr std::chrono::microseconds kSpin{400};
 
   static void work(Job& job);
   void helper();
