@@ -45,7 +45,8 @@ class ChunkRunner {
   ChunkRunner& operator=(const ChunkRunner&) = delete;
 
   // Calls chunk(c) once for each c in [0, chunks), from this thread and
-  // maybe the helper, and returns when all have returned.
+  // maybe the helper, and returns when all have returned. Calls of run()
+  // must not overlap (the simulator makes them under its lock).
   void run(size_t chunks, const std::function<void(size_t)>& chunk);
 
  private:

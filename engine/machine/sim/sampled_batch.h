@@ -15,8 +15,8 @@
 // own check never depends on the table keeping its entries.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <span>
 #include <vector>
 
 namespace damon::sim {
@@ -41,7 +41,7 @@ class SampledBatch {
   bool in_table() const { return in_table_; }
   bool checked() const { return checked_; }
   void mark_checked() { checked_ = true; }
-  // Hands the entries over, in address order, once.
+  // Hands the entries over, in index order, once.
   template <class F>
   void flush(F record) {
     if (!live_ || in_table_) return;
