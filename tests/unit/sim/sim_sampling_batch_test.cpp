@@ -14,27 +14,6 @@ namespace {
 
 using test::kPage;
 
-// Random, swept and huge-page memory, some of it to be paged out. huge,
-// busy and idle are one THP mapping (each right below the one before),
-// with a huge folio over the edge between busy and idle.
-Scenario mixed() {
-  Scenario s;
-  s.seed = 11;
-  s.machine = test::two_nodes(2 * kGiB, 1 * kGiB);
-  RegionSpec huge = test::region("huge", 64 * kMiB), busy = test::region("busy", 3 * kMiB),
-             idle = test::region("idle", 8 * kMiB);
-  huge.thp = busy.thp = idle.thp = true;
-  busy.adjoin = idle.adjoin = true;
-  s.processes.push_back(test::steady_process(
-      "mix", {{test::region("hot", 64 * kMiB), test::random_access(200)},
-              {test::region("cold", 64 * kMiB), test::random_access(2)},
-              {test::region("sweep", 64 * kMiB), Access{20, Pattern::sequential, 8192}},
-              {huge, test::random_access(1)},
-              {busy, test::random_access(100)},
-              {idle, test::random_access(0)}}));
-  return s;
-}
-
 // Addresses of every mapping of the process, a few in the gaps between
 // them, and in `order`: sorted, reversed or shuffled. Few enough that the
 // sampling table never evicts one of them: one address at a time, each
@@ -91,7 +70,7 @@ YoungBits sample(SimMachine& m, ManualClock& clock, int pid, int order, bool bat
 TEST(SimSamplingBatch, AnswersAsOneAddressAtATimeInAnyOrder) {
   for (int order = 0; order < 3; ++order) {
     ManualClock batched_clock(1000000), single_clock(1000000);
-    SimMachine batched(mixed(), batched_clock), single(mixed(), single_clock);
+    SimMachine batched(test::mixed_sampling(), batched_clock), single(test::mixed_sampling(), single_clock);
     const int pid = *batched.pid_of("mix");
     ASSERT_EQ(pid, *single.pid_of("mix"));
     const YoungBits a = sample(batched, batched_clock, pid, order, true, 12);
@@ -106,7 +85,7 @@ TEST(SimSamplingBatch, AnswersAsOneAddressAtATimeInAnyOrder) {
 
 TEST(SimSamplingBatch, PhysicalAddressesAnswerAsOneAtATime) {
   ManualClock batched_clock(1000000), single_clock(1000000);
-  SimMachine batched(mixed(), batched_clock), single(mixed(), single_clock);
+  SimMachine batched(test::mixed_sampling(), batched_clock), single(test::mixed_sampling(), single_clock);
   std::vector<uint64_t> addrs;
   std::mt19937_64 rng(9);
   for (const AddrRange& r : batched.phys_ranges()) {

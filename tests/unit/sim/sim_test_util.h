@@ -54,4 +54,23 @@ inline SimOptions with_stubs() {
 
 inline Access random_access(double intensity) { return Access{intensity, Pattern::random, 4096}; }
 
+// One process of random, swept and huge-page memory, for the sampling
+// tests: huge, busy and idle are one THP mapping (each right below the one
+// before), with a huge folio over the edge between busy and idle.
+inline Scenario mixed_sampling() {
+  Scenario s;
+  s.seed = 11;
+  s.machine = two_nodes(2 * kGiB, 1 * kGiB);
+  RegionSpec huge = region("huge", 64 * kMiB), busy = region("busy", 3 * kMiB), idle = region("idle", 8 * kMiB);
+  huge.thp = busy.thp = idle.thp = true;
+  busy.adjoin = idle.adjoin = true;
+  s.processes.push_back(steady_process("mix", {{region("hot", 64 * kMiB), random_access(200)},
+                                               {region("cold", 64 * kMiB), random_access(2)},
+                                               {region("sweep", 64 * kMiB), Access{20, Pattern::sequential, 8192}},
+                                               {huge, random_access(1)},
+                                               {busy, random_access(100)},
+                                               {idle, random_access(0)}}));
+  return s;
+}
+
 }  // namespace damon::sim::test

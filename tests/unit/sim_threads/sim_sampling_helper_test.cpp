@@ -15,27 +15,7 @@ namespace {
 
 using test::kPage;
 
-// Random, swept and huge-page memory; busy and idle are one THP mapping
-// with a huge folio over the edge between them.
-Scenario mixed() {
-  Scenario s;
-  s.seed = 23;
-  s.machine = test::two_nodes(2 * kGiB, 1 * kGiB);
-  RegionSpec huge = test::region("huge", 64 * kMiB), busy = test::region("busy", 3 * kMiB),
-             idle = test::region("idle", 8 * kMiB);
-  huge.thp = busy.thp = idle.thp = true;
-  busy.adjoin = idle.adjoin = true;
-  s.processes.push_back(test::steady_process(
-      "mix", {{test::region("hot", 64 * kMiB), test::random_access(200)},
-              {test::region("cold", 64 * kMiB), test::random_access(2)},
-              {test::region("sweep", 64 * kMiB), Access{20, Pattern::sequential, 8192}},
-              {huge, test::random_access(1)},
-              {busy, test::random_access(100)},
-              {idle, test::random_access(0)}}));
-  return s;
-}
-
-// One kdamond's sampling of `pid` for `rounds` intervals (fresh random
+// One kdamond's sampling of the mixed process for `rounds` intervals (fresh random
 // addresses each, in address order, many per chunk), with the things that
 // send pages to young()'s second pass in between: a second kdamond's batch
 // on the same process, young-filter clears after mkold, pageouts and
@@ -46,7 +26,7 @@ YoungBits sample(ChunkRunner::Wake wake, int rounds, bool reversed = false, bool
   ManualClock clock(1000000);
   SimOptions options;
   options.sampling_helper = wake;
-  SimMachine m(mixed(), clock, options);
+  SimMachine m(test::mixed_sampling(), clock, options);
   const int pid = *m.pid_of("mix");
   const Space space = Space::process(pid);
   std::vector<Vma> vmas = m.vmas(pid);
