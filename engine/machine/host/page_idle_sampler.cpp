@@ -75,7 +75,7 @@ int PageIdleSampler::mark_idle(std::span<const HeadFrame> heads) {
 }
 
 int PageIdleSampler::still_idle(Space space, std::span<const HeadFrame> heads,
-                                YoungBits& idle) const {
+                                std::vector<bool>& idle) const {
   idle.assign(heads.size(), false);
   std::vector<uint64_t> word_idx(heads.size());
   for (size_t i = 0; i < heads.size(); ++i) word_idx[i] = heads[i].pfn / kBitsPerWord;
@@ -101,7 +101,7 @@ int PageIdleSampler::young(Space space, std::span<const uint64_t> addrs, YoungBi
   out.assign(addrs.size(), false);
   std::vector<HeadFrame> heads;
   if (int err = frames(space, addrs, heads)) return err;
-  YoungBits idle;
+  std::vector<bool> idle;
   if (int err = still_idle(space, heads, idle)) return err;
   for (size_t i = 0; i < addrs.size(); ++i) out[i] = heads[i].pfn && !idle[i];
   return 0;

@@ -42,7 +42,7 @@ class PageIdleSampler final : public AccessSampler {
   int mark_idle(std::span<const HeadFrame> heads);
   // Whether each folio counts as not accessed since mark_idle(): still
   // idle, or (physical frames) not a user page at all.
-  int still_idle(Space space, std::span<const HeadFrame> heads, YoungBits& idle) const;
+  int still_idle(Space space, std::span<const HeadFrame> heads, std::vector<bool>& idle) const;
 
   UniqueFd bitmap_;
   UniqueFd kpageflags_;

@@ -177,12 +177,7 @@ AccessSchedule::Progress AccessSchedule::progress(size_t r, uint64_t t) const {
 
 bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, uint64_t t0,
                              uint64_t t1) const {
-  return t1 > t0 && touched(r, key, offset, len, progress(r, t0), progress(r, t1));
-}
-
-bool AccessSchedule::touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, const Progress& c0,
-                             const Progress& c1) const {
-  return touched(window(r, c0, c1), key, offset, len);
+  return t1 > t0 && touched(window(r, progress(r, t0), progress(r, t1)), key, offset, len);
 }
 
 AccessSchedule::Window AccessSchedule::window(size_t r, const Progress& c0, const Progress& c1) const {

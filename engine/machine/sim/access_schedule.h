@@ -46,17 +46,16 @@ class AccessSchedule {
 
   // How far region r's accesses had got at time t. Sampling asks about
   // many pages over the same window: computing the window's two ends once
-  // and passing them to touched() saves most of the work.
+  // (window() below) saves most of the work.
   struct Progress {
     uint64_t t = 0;
     double lambda = 0, touches = 0, laps = 0;
   };
   Progress progress(size_t r, uint64_t t) const;
-  bool touched(size_t r, uint64_t key, uint64_t offset, uint64_t len, const Progress& from, const Progress& to) const;
 
   // A window between two progress marks of one region, prepared once for
   // the many pages sampling asks about over it: touched(window, ...) gives
-  // touched(r, ..., from, to) without looking up the phases again.
+  // touched(r, ..., from.t, to.t) without looking up the phases again.
   class Window {
    public:
     // Its ends in time (clock microseconds); an empty window never touches.

@@ -44,6 +44,9 @@ class ChunkRunner {
   ChunkRunner(const ChunkRunner&) = delete;
   ChunkRunner& operator=(const ChunkRunner&) = delete;
 
+  // Whether there is a helper thread at all.
+  bool has_helper() const { return thread_.joinable(); }
+
   // Calls chunk(c) once for each c in [0, chunks), from this thread and
   // maybe the helper, and returns when all have returned. Calls of run()
   // must not overlap (the simulator makes them under its lock).

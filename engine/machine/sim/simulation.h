@@ -245,7 +245,7 @@ class Simulation {
   // write what belongs to its own indices.
   template <class F>
   void in_chunks(size_t n, F f);
-  static constexpr size_t kChunkPages = 128, kTailPages = 256, kTailChunk = 32;
+  static constexpr size_t kChunkPages = 128;
   // Calls f(i, folio, set) for each addrs[i] that holds a page
   // (simulation_sampling.cpp).
   template <class F>

@@ -205,15 +205,8 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
 
 template <class F>
 void Simulation::in_chunks(size_t n, F f) {
-  // Large chunks, then small ones for the last kTailPages: whoever
-  // finishes first then waits for the other's chunk in hand only briefly.
-  const size_t tail = std::min(n, kTailPages), large = (n - tail + kChunkPages - 1) / kChunkPages;
-  const size_t tail_from = std::min(n, large * kChunkPages);
-  const size_t chunks = large + (n - tail_from + kTailChunk - 1) / kTailChunk;
-  const auto chunk = [&](size_t c) {
-    const size_t from = c < large ? c * kChunkPages : tail_from + (c - large) * kTailChunk;
-    f(from, std::min(c < large ? kChunkPages : kTailChunk, (c < large ? tail_from : n) - from));
-  };
+  const size_t chunks = (n + kChunkPages - 1) / kChunkPages;
+  const auto chunk = [&](size_t c) { f(c * kChunkPages, std::min(kChunkPages, n - c * kChunkPages)); };
   if (chunks == 1) {
     chunk(0);
   } else if (chunks > 1) {
