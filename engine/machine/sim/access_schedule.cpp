@@ -46,7 +46,9 @@ bool has_events(uint64_t h, size_t i) { return i <= kEventsFrom.size() && (h >> 
     return has_events(h, i) & (v >= lo) & (v < hi);
   };
   bool hit = in_window(1) | in_window(2);
-  for (size_t i = 3; !hit && has_events(h, i); ++i) hit = in_window(i);
+  // Whether there is a third event is asked first: it is rare, so that
+  // branch is predicted, where `hit` is a coin toss.
+  for (size_t i = 3; has_events(h, i) && !hit; ++i) hit = in_window(i);
   return hit;
 }
 
@@ -142,11 +144,14 @@ bool AccessSchedule::random_touched(uint64_t key, double a, double b) const {
     return static_cast<double>(c) >= a && static_cast<double>(c + 1) <= b;
   };
   // First the cells the window covers whole (long windows of huge folios
-  // cross several): any event of theirs is inside, so one hash tells, and
-  // most cells have one.
-  for (int64_t c = first; static_cast<double>(c) < b; ++c) {
-    if (whole(c) && has_events(hash2(key, static_cast<uint64_t>(c)), 1)) return true;
-  }
+  // cross several): any event of theirs is inside, so one hash tells.
+  // All of them are hashed: whether a cell has an event is a coin toss,
+  // and stopping at the first costs more in mispredictions than hashing
+  // the two or three a window mostly covers.
+  bool any = false;
+  for (int64_t c = first; static_cast<double>(c) < b; ++c)
+    any |= whole(c) & has_events(hash2(key, static_cast<uint64_t>(c)), 1);
+  if (any) return true;
   // Then the cells it covers in part: their events' positions.
   for (int64_t c = first; static_cast<double>(c) < b; ++c) {
     if (whole(c)) continue;

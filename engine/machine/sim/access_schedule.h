@@ -79,13 +79,31 @@ class AccessSchedule {
   };
   Window window(size_t r, const Progress& from, const Progress& to) const;
   bool touched(const Window& w, uint64_t key, uint64_t offset, uint64_t len) const {
-    if (w.t1 <= w.t0) return false;
+    return touched(draws(w, len), key, offset);
+  }
+
+  // A window's draws for folios of `len` bytes: the window's Poisson means
+  // scaled to the folio once, for the many folios of one size sampling
+  // asks about over it. touched(draws(w, len), key, offset) is
+  // touched(w, key, offset, len).
+  struct Draws {
+    const Window* w = nullptr;
+    uint64_t len = 0;
+    double a = 0, b = 0;  // the Poisson means at the window's ends
+    bool empty = true;    // the window has no time: nothing is touched
+    bool random = false;  // some random access in the window
+  };
+  static Draws draws(const Window& w, uint64_t len) {
     const double scale = static_cast<double>(len) / static_cast<double>(kPageSize);
-    if (w.lambda1 > w.lambda0 && random_touched(key, w.lambda0 * scale, w.lambda1 * scale)) return true;
-    for (const Window::Sweep& s : w.sweeps) {
-      if (sweep_touched(rates_[s.rates], s, offset, len)) return true;
+    return {&w, len, w.lambda0 * scale, w.lambda1 * scale, w.t1 <= w.t0, w.lambda1 > w.lambda0};
+  }
+  bool touched(const Draws& d, uint64_t key, uint64_t offset) const {
+    if (d.empty) return false;
+    if (d.random && random_touched(key, d.a, d.b)) return true;
+    for (const Window::Sweep& s : d.w->sweeps) {
+      if (sweep_touched(rates_[s.rates], s, offset, d.len)) return true;
     }
-    return w.swept;
+    return d.w->swept;
   }
 
   // Regions accessed together (RegionSpec::together): was the region

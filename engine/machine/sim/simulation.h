@@ -253,10 +253,19 @@ class Simulation {
 
   // Queries (simulation_queries.cpp).
   PageState state(const PageRef& ref, ExtentMap::iterator extent);
+  // The key a folio's random accesses are drawn from, by its offset in its
+  // region (in pages); what the folios of one size in one region share is
+  // worked out once. p.key is already a hash; the draws mix this again
+  // with each cell.
+  struct AccessKey {
+    uint64_t base, region;
+    uint64_t operator()(uint64_t offset) const { return base ^ ((region | offset) * 0x9e3779b97f4a7c15ULL); }
+  };
+  static AccessKey access_key(const SimProcess& p, uint32_t region, uint64_t pages) {
+    return {p.key ^ (pages * 0xc2b2ae3d27d4eb4fULL), uint64_t{region} << 40};
+  }
   uint64_t access_key(const SimProcess& p, uint32_t region, uint64_t vpage, uint64_t pages) const {
-    // p.key is already a hash; the draws mix this again with each cell.
-    return p.key ^ (((uint64_t{region} << 40) | (vpage - p.regions[region].first)) * 0x9e3779b97f4a7c15ULL) ^
-           (pages * 0xc2b2ae3d27d4eb4fULL);
+    return access_key(p, region, pages)(vpage - p.regions[region].first);
   }
   // Was [vpage, vpage + pages) of a region touched in window w? A region
   // accessed together draws one stream for all its pages.

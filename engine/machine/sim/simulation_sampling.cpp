@@ -294,11 +294,20 @@ Simulation::BatchWindows Simulation::batch_windows(SimProcess& p, std::span<cons
 void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addrs, std::span<uint8_t> out,
                              size_t from, const BatchWindows& windows) {
   // Reads the process only, and writes its own chunk's answers: chunks may
-  // run at once.
+  // run at once. What the pages of one extent share (their region, its
+  // window, the draws scaled to the extent's folio size, the region's part
+  // of the access key) is worked out when the addresses enter the extent:
+  // they come in address order, many to an extent. Kept in locals, as the
+  // byte stores of the answers may alias anything in memory.
   ExtentCursor cursor(p.extents);
   const uint64_t proc_key = SampleTable::key(p.index, 0), at = p.sampled.at();
+  const Extent* shared_by = nullptr;  // the extent the values below are for
+  bool decidable = false;             // its region's window is one of `windows`
+  bool together = false;
+  uint64_t region_first = 0, region_end = 0;
+  AccessKey access{};
+  AccessSchedule::Draws draws;
   for (size_t k = 0; k < addrs.size(); ++k) {
-    const size_t i = from + k;
     const uint64_t vpage = addrs[k] / kPageSize;
     const Extent* e = cursor.at(vpage);
     if (!e) {
@@ -307,17 +316,25 @@ void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addr
     }
     const uint64_t first = cursor.folio_first(vpage), pages = cursor.folio_pages();
     const uint64_t key = proc_key | first;
-    if (!p.sampled.holds(i, key) || p.cleared.since(first, p.start_us) > at) continue;
+    if (!p.sampled.holds(from + k, key) || p.cleared.since(first, p.start_us) > at) continue;
     if (p.sampled.in_table() && table_since(key) > at) continue;
     if (e->lazy && e->fs->rank_of(vpage) >= e->fs->faulted()) {  // paged out
       out[k] = 0;
       continue;
     }
-    const SimRegion& r = p.regions[e->region];
-    if (first < r.first || first + pages > r.end() || e->region < windows.first ||
-        e->region - windows.first >= windows.windows.size())
-      continue;
-    out[k] = touched(p, e->region, *windows.windows[e->region - windows.first], first, pages);
+    if (e != shared_by) {
+      shared_by = e;
+      const SimRegion& r = p.regions[e->region];
+      decidable = e->region >= windows.first && e->region - windows.first < windows.windows.size();
+      if (decidable) draws = AccessSchedule::draws(*windows.windows[e->region - windows.first], pages * kPageSize);
+      together = r.together;
+      region_first = r.first;
+      region_end = r.end();
+      access = access_key(p, e->region, pages);
+    }
+    if (!decidable || first < region_first || first + pages > region_end) continue;
+    out[k] = together ? p.schedule.together_touched(*draws.w, p.key)
+                      : p.schedule.touched(draws, access(first - region_first), (first - region_first) * kPageSize);
   }
 }
 
