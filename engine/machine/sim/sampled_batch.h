@@ -13,26 +13,43 @@
 // the checked batches before the newest: an older mkold time of a page
 // nobody sampled since, the same as when the table evicts it. The batch's
 // own check never depends on the table keeping its entries.
+//
+// Per address the batch keeps the address and one byte, the size of the
+// folio it was in: the sampling helper (chunk_runner.h) reads those bytes
+// from the kdamond's core every sample, where full table keys were eight
+// times as many bytes to move between the cores.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
+
+#include "engine/machine/machine.h"
 
 namespace damon::sim {
 
 class SampledBatch {
  public:
-  // Starts a batch made old at `at`, of `n` addresses; set(i, key) gives
-  // each its folio's table key (SampleTable::key), 0 where nothing is
-  // mapped. The batch before is forgotten.
-  void start(size_t n, uint64_t at) {
-    keys_.resize(n);
+  // Starts a batch of `addrs`, made old at `at`, in the process whose table
+  // keys (SampleTable::key) are `proc_key` | a folio's first page; set(i,
+  // pages) must then give the size of the folio each was in. The batch
+  // before is forgotten.
+  void start(std::span<const uint64_t> addrs, uint64_t proc_key, uint64_t at) {
+    addrs_.assign(addrs.begin(), addrs.end());
+    shapes_.resize(addrs.size());
+    proc_key_ = proc_key;
     at_ = at;
     live_ = true;
     in_table_ = checked_ = false;
   }
-  void set(size_t i, uint64_t key) { keys_[i] = key; }
+  // Address i was in a folio of `folio_pages` pages (a power of two), or
+  // nothing was mapped there (0).
+  void set(size_t i, uint64_t folio_pages) {
+    shapes_[i] = folio_pages ? static_cast<uint8_t>(std::countr_zero(folio_pages) + 1) : kUnmapped;
+  }
 
   // Whether there is a batch (until the next start()), whether it has
   // been put in the table, and whether a check went over it: a new batch
@@ -46,21 +63,39 @@ class SampledBatch {
   void flush(F record) {
     if (!live_ || in_table_) return;
     in_table_ = true;
-    for (const uint64_t key : keys_) {
-      if (key) record(key, at_);
+    for (size_t i = 0; i < addrs_.size(); ++i) {
+      if (shapes_[i] != kUnmapped) record(key(i), at_);
     }
   }
 
   // Whether address `i` of the batch was in folio `key`: then it was made
   // old at at(), or later when the table, once the batch is in it, has a
-  // newer entry (something else made it old since). A check of the same
-  // addresses finds its entries by index.
-  bool holds(size_t i, uint64_t key) const { return live_ && i < keys_.size() && keys_[i] == key; }
+  // newer entry (something else made it old since).
+  bool holds(size_t i, uint64_t key) const { return live_ && i < addrs_.size() && this->key(i) == key; }
   uint64_t at() const { return at_; }
 
+  // A check of the batch's own addresses, in the same order, finds each
+  // by index: same_folio(i, ...) is holds(i, proc_key | folio_first) for
+  // address i, at virtual page `vpage`, now in the folio starting at page
+  // `folio_first`. It reads one byte of the batch per address.
+  bool same_addresses(std::span<const uint64_t> addrs) const {
+    return live_ && std::equal(addrs.begin(), addrs.end(), addrs_.begin(), addrs_.end());
+  }
+  bool same_folio(size_t i, uint64_t vpage, uint64_t folio_first) const {
+    return shapes_[i] != kUnmapped && first_page(vpage, shapes_[i]) == folio_first;
+  }
+
  private:
-  std::vector<uint64_t> keys_;
-  uint64_t at_ = 0;
+  static constexpr uint8_t kUnmapped = 0;  // else log2(folio pages) + 1
+  static uint64_t first_page(uint64_t vpage, uint8_t shape) { return vpage & ~((uint64_t{1} << (shape - 1)) - 1); }
+  // The table key of address i's folio, 0 where nothing was mapped.
+  uint64_t key(size_t i) const {
+    return shapes_[i] == kUnmapped ? 0 : proc_key_ | first_page(addrs_[i] / kPageSize, shapes_[i]);
+  }
+
+  std::vector<uint64_t> addrs_;
+  std::vector<uint8_t> shapes_;
+  uint64_t proc_key_ = 0, at_ = 0;
   bool live_ = false, in_table_ = false, checked_ = false;
 };
 

@@ -195,12 +195,8 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
   if (!p) return;
   if (!p->sampled.checked()) flush_sampled(*p);
   ExtentCursor cursor(p->extents);
-  const uint64_t proc_key = SampleTable::key(p->index, 0);
-  p->sampled.start(addrs.size(), now_);
-  for (size_t i = 0; i < addrs.size(); ++i) {
-    const uint64_t vpage = addrs[i] / kPageSize;
-    p->sampled.set(i, cursor.at(vpage) ? proc_key | cursor.folio_first(vpage) : 0);
-  }
+  p->sampled.start(addrs, SampleTable::key(p->index, 0), now_);
+  for (size_t i = 0; i < addrs.size(); ++i) p->sampled.set(i, cursor.at(addrs[i] / kPageSize) ? cursor.folio_pages() : 0);
 }
 
 template <class F>
@@ -224,15 +220,16 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, YoungBits& 
   }
   SimProcess* p = live(space.pid);
   if (!p) return;
-  // Two passes. The first decides every page the process's SampledBatch
-  // holds at the same index and nothing has cleared since (DAMON checks
-  // the addresses it made old one sample before), changing nothing, so its
-  // chunks may run on two threads. The second takes the rest in address
-  // order: another kdamond's addresses or a folio reshaped since put the
-  // batch in the table and search there; a page cleared since, or a huge
-  // folio over a region's edge, has a window of its own.
+  // Two passes. When these are the addresses of the process's
+  // SampledBatch (DAMON checks the addresses it made old one sample
+  // before), the first decides every page still in the folio the batch
+  // saw and not cleared since, changing nothing, so its chunks may run on
+  // two threads. The second takes the rest in address order: another
+  // kdamond's addresses or a folio reshaped since put the batch in the
+  // table and search there; a page cleared since, or a huge folio over a
+  // region's edge, has a window of its own.
   out.assign(addrs.size(), kUndecided);
-  if (p->sampled.live() && !addrs.empty()) {
+  if (!addrs.empty() && p->sampled.same_addresses(addrs)) {
     const BatchWindows windows = batch_windows(*p, addrs);
     in_chunks(addrs.size(), [&](size_t from, size_t n) {
       decide_held(*p, addrs.subspan(from, n), std::span(out).subspan(from, n), from, windows);
@@ -315,9 +312,8 @@ void Simulation::decide_held(const SimProcess& p, std::span<const uint64_t> addr
       continue;
     }
     const uint64_t first = cursor.folio_first(vpage), pages = cursor.folio_pages();
-    const uint64_t key = proc_key | first;
-    if (!p.sampled.holds(from + k, key) || p.cleared.since(first, p.start_us) > at) continue;
-    if (p.sampled.in_table() && table_since(key) > at) continue;
+    if (!p.sampled.same_folio(from + k, vpage, first) || p.cleared.since(first, p.start_us) > at) continue;
+    if (p.sampled.in_table() && table_since(proc_key | first) > at) continue;
     if (e->lazy && e->fs->rank_of(vpage) >= e->fs->faulted()) {  // paged out
       out[k] = 0;
       continue;
