@@ -17,12 +17,15 @@ The ratio is simulated time over the wall time of the advance, the best of
 --baseline PATH runs the single kdamond with another damonfs binary too
 (say, one built from an earlier commit), its runs interleaved with the
 measured one's, and prints how much faster the measured one was: a
-comparison that holds however loaded the machine is.
+comparison that holds however loaded the machine is. The first run of
+each also digests the scheme's tried regions after the advance, so a
+change meant to be only faster shows whether it kept the answers.
 
   sim_speed_bench.py [--damonfs PATH] [--repeat N] [--baseline PATH]
 Exits 1 when the single-kdamond aim is missed. Needs /dev/fuse.
 """
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -108,7 +111,22 @@ def widen(m, scheme):
         m.write(scheme + 'access_pattern/%s/max' % name, top)
 
 
-def single(damonfs, scenario_file):
+def tried_regions_digest(m, scheme):
+    """A digest of a scheme's tried regions, every file of every region in
+    order: the simulated machine's answers, to compare across builds."""
+    m.write('admin/kdamonds/0/state', 'update_schemes_tried_regions')
+    d = os.path.join(m.root, scheme + 'tried_regions')
+    h = hashlib.sha256()
+    for region in sorted((e for e in os.listdir(d) if e.isdigit()), key=int):
+        rd = os.path.join(d, region)
+        for name in sorted(f for f in os.listdir(rd) if os.path.isfile(os.path.join(rd, f))):
+            h.update(('%s/%s=%s' % (region, name, m.read(os.path.join(os.path.relpath(rd, m.root), name))))
+                     .encode())
+    return h.hexdigest()[:16]
+
+
+def single(damonfs, scenario_file, digest=False):
+    """(wall ratio, CPU ratio, nr_tried, digest of the tried regions or None)."""
     with Mount(damonfs, scenario_file) as m:
         c = 'admin/kdamonds/0/contexts/0/'
         m.write('admin/kdamonds/nr_kdamonds', 1)
@@ -126,8 +144,9 @@ def single(damonfs, scenario_file):
         wall, cpu = m.advance('60s')
         m.write('admin/kdamonds/0/state', 'update_schemes_stats')
         tried = int(m.read(c + 'schemes/0/stats/nr_tried'))
+        answers = tried_regions_digest(m, c + 'schemes/0/') if digest else None
         m.write('admin/kdamonds/0/state', 'off')
-        return 60.0 / wall, 60.0 / cpu, tried
+        return 60.0 / wall, 60.0 / cpu, tried, answers
 
 
 def tier(m, k, node, action, target_nid, metric, goal, young_allow):
@@ -208,21 +227,22 @@ def main():
         f.write(ONE_TIB)
         f.flush()
         runs, base = [], []
-        for _ in range(args.repeat):
-            runs.append(single(args.damonfs, f.name))
+        for i in range(args.repeat):
+            runs.append(single(args.damonfs, f.name, digest=i == 0))
             if args.baseline:
-                base.append(single(args.baseline, f.name))
+                base.append(single(args.baseline, f.name, digest=i == 0))
     best = max(r[0] for r in runs)
     print('single kdamond, 1000 regions over 1 TiB, stat scheme: %s x wall (best %.0f x); '
-          'per CPU second of the daemon: %s x; nr_tried %d'
+          'per CPU second of the daemon: %s x; nr_tried %d; tried regions %s'
           % (' '.join('%.0f' % r[0] for r in runs), best, ' '.join('%.0f' % r[1] for r in runs),
-             runs[0][2]))
+             runs[0][2], runs[0][3]))
     if base:
         print('baseline %s: %s x wall (best %.0f x), per CPU second %s x; measured / baseline: '
-              '%.2f wall (best of each), %.2f per CPU second (best of each)'
+              '%.2f wall (best of each), %.2f per CPU second (best of each); same answers: %s'
               % (args.baseline, ' '.join('%.0f' % r[0] for r in base), max(r[0] for r in base),
                  ' '.join('%.0f' % r[1] for r in base), best / max(r[0] for r in base),
-                 max(r[1] for r in runs) / max(r[1] for r in base)))
+                 max(r[1] for r in runs) / max(r[1] for r in base),
+                 'yes' if base[0][2:] == runs[0][2:] else 'NO (nr_tried %d, tried regions %s)' % base[0][2:]))
     ratio, cpu_ratio, wall, ends = tiering(args.damonfs)
     print('tiering seed, 2 paddr kdamonds, 20 simulated minutes: %.0f x wall (%.1f s), '
           '%.0f x per CPU second' % (ratio, wall, cpu_ratio))

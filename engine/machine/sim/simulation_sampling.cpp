@@ -196,7 +196,8 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
   if (!p->sampled.checked()) flush_sampled(*p);
   ExtentCursor cursor(p->extents);
   p->sampled.start(addrs, SampleTable::key(p->index, 0), now_);
-  for (size_t i = 0; i < addrs.size(); ++i) p->sampled.set(i, cursor.at(addrs[i] / kPageSize) ? cursor.folio_pages() : 0);
+  for (size_t i = 0; i < addrs.size(); ++i)
+    p->sampled.set(i, cursor.at(addrs[i] / kPageSize) ? cursor.folio_pages() : 0);
 }
 
 template <class F>
