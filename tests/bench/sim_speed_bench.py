@@ -120,8 +120,8 @@ def tried_regions_digest(m, scheme):
     for region in sorted((e for e in os.listdir(d) if e.isdigit()), key=int):
         rd = os.path.join(d, region)
         for name in sorted(f for f in os.listdir(rd) if os.path.isfile(os.path.join(rd, f))):
-            h.update(('%s/%s=%s' % (region, name, m.read(os.path.join(os.path.relpath(rd, m.root), name))))
-                     .encode())
+            with open(os.path.join(rd, name)) as f:
+                h.update(('%s/%s=%s' % (region, name, f.read())).encode())
     return h.hexdigest()[:16]
 
 

@@ -187,7 +187,7 @@ void Simulation::mkold(Space space, std::span<const uint64_t> addrs) {
     return;
   }
   // A process's pages, DAMON's every sampling interval: only what mkold()
-  // needs of each folio, its key, is worked out, and kept by index in the
+  // needs of each folio, its size, is worked out, and kept by index in the
   // process's SampledBatch. The batch before goes into the table unless it
   // was checked. (Sharing this with the sampling helper gained nothing: it
   // is a few nanoseconds a page.)
@@ -212,14 +212,15 @@ void Simulation::in_chunks(size_t n, F f) {
 }
 
 void Simulation::young(Space space, std::span<const uint64_t> addrs, YoungBits& out) {
-  out.assign(addrs.size(), false);
+  SimProcess* p = space.physical() ? nullptr : live(space.pid);
+  // Set once: a live process's batch starts every answer undecided.
+  out.assign(addrs.size(), p ? kUndecided : 0);
   if (space.physical()) {
     for_each_folio(space, addrs, [&](size_t i, const SampledFolio& folio, SampleTable::Set& set) {
       out[i] = young(folio, set, false);
     });
     return;
   }
-  SimProcess* p = live(space.pid);
   if (!p) return;
   // Two passes. When these are the addresses of the process's
   // SampledBatch (DAMON checks the addresses it made old one sample
@@ -229,7 +230,6 @@ void Simulation::young(Space space, std::span<const uint64_t> addrs, YoungBits& 
   // kdamond's addresses or a folio reshaped since put the batch in the
   // table and search there; a page cleared since, or a huge folio over a
   // region's edge, has a window of its own.
-  out.assign(addrs.size(), kUndecided);
   if (!addrs.empty() && p->sampled.same_addresses(addrs)) {
     const BatchWindows windows = batch_windows(*p, addrs);
     in_chunks(addrs.size(), [&](size_t from, size_t n) {
