@@ -6,9 +6,10 @@
 DIR is a copy of tools/testing/selftests/damon/ of a kernel tree (the
 linux-mm tree for the newest). Each test runs as root in its own private
 mount namespace with a fresh default mount (`--abi latest`) bound over
-/sys/kernel/mm/damon/admin, through scripts/damonfs-run: sysfs.sh and
-every Python test of the Makefile's TEST_PROGS that needs no drgn, kernel
-module, debugfs or kmemleak (those have nothing to run against here). The
+/sys/kernel/mm/damon/admin, through scripts/damonfs-run: every test of
+the Makefile's TEST_PROGS that needs no drgn, kernel module, debugfs or
+kmemleak (those have nothing to run against here), and, in a guest only,
+those that clear the kernel log. Each one left out is named with why. The
 C helpers the tests start (TEST_GEN_FILES) are built first, in a scratch
 copy of DIR; DIR itself is never written.
 
@@ -39,6 +40,10 @@ ADMIN = '/sys/kernel/mm/damon/admin'
 KSFT_SKIP = 4
 # What a test must not need: these have no counterpart in a FUSE mount.
 NEEDS_KERNEL = re.compile(r'drgn|kmemleak|debugfs|modprobe|/sys/module')
+# What a test may do only to a throwaway guest's kernel, never to the
+# machine's: clear its log (sysfs_update_removed_scheme_dir.sh looks there
+# for a BUG).
+GUEST_ONLY = re.compile(r'dmesg -C')
 
 
 def makefile_list(makefile, var):
@@ -51,15 +56,13 @@ def makefile_list(makefile, var):
     return words
 
 
-def selected_tests(src):
+def selected_tests(src, guest):
     makefile = os.path.join(src, 'Makefile')
     progs = makefile_list(makefile, 'TEST_PROGS') if os.path.exists(makefile) else sorted(
         f for f in os.listdir(src) if f.endswith('.py') and not f.startswith('_'))
     chosen, left_out = [], []
     for prog in progs:
         path = os.path.join(src, prog)
-        if prog != 'sysfs.sh' and not prog.endswith('.py'):
-            continue
         if not os.path.exists(path):
             left_out.append((prog, 'not in %s' % src))
             continue
@@ -70,8 +73,12 @@ def selected_tests(src):
                 helper = os.path.join(src, mod + '.py')
                 if mod != '_damon_sysfs' and os.path.exists(helper):
                     text += open(helper).read()
-        if prog != 'sysfs.sh' and NEEDS_KERNEL.search(text):
+        if NEEDS_KERNEL.search(text):
             left_out.append((prog, 'needs %s' % NEEDS_KERNEL.search(text).group(0)))
+            continue
+        if not guest and GUEST_ONLY.search(text):
+            left_out.append((prog, 'runs `%s` on the machine\'s kernel: run it in a vmtest guest (--guest)'
+                             % GUEST_ONLY.search(text).group(0)))
             continue
         chosen.append(prog)
     return chosen, left_out
@@ -171,7 +178,7 @@ def main():
             return SKIP
         run_test = run_on_launcher
 
-    tests, left_out = selected_tests(src)
+    tests, left_out = selected_tests(src, args.guest)
     for prog, why in left_out:
         print('LEFT OUT %s: %s' % (prog, why))
     if args.tests:
